@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/pipesim/pipesim/internal/momento"
+	"github.com/pipesim/pipesim/internal/sim"
+)
+
+// The seed design's names.
+const (
+	demoTable = "weather-stats-demo"
+	demoCache = "momento-eventbridge-cache"
+	demoTopic = "momento-eventbridge-topic"
+)
+
+// demoCmd is `pipesim demo`: the weather-stats command-line scenario, end to end.
+type demoCmd struct {
+	streams
+	flags   simFlags
+	timeout time.Duration
+}
+
+func (c *demoCmd) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	c.flags.register(fs)
+	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "how long to wait for each pipe's effect")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	opts, err := c.flags.options(c.stderr)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	opts.Trace = sim.NewTracer(c.stdout).Trace
+	s, err := sim.Start(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return c.play(ctx, s)
+}
+
+// play runs the pipes in the background and walks through the scenario.
+func (c *demoCmd) play(ctx context.Context, s *sim.Sim) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ready := make(chan struct{})
+	runErr := make(chan error, 1)
+	go func() { runErr <- s.Run(ctx, func() { close(ready) }) }()
+	select {
+	case <-ready:
+	case err := <-runErr:
+		return fmt.Errorf("pipes stopped before they were ready: %w", err)
+	case <-time.After(c.timeout):
+		return errors.New("pipes did not connect to the stream in time")
+	}
+	if s.Embedded != nil {
+		c.say("Momento: pipesim's embedded HTTP API server on %s (set MOMENTO_API_ENDPOINT and MOMENTO_API_KEY for real Momento)", s.MomentoURL)
+	} else {
+		c.say("Momento: %s", s.MomentoURL)
+	}
+	client := &momento.Client{BaseURL: s.MomentoURL, Token: s.MomentoToken}
+	topic := c.subscribe(ctx, client)
+	err := c.scenario(ctx, s, client, topic)
+	cancel()
+	<-runErr
+	return err
+}
+
+func (c *demoCmd) say(format string, args ...any) {
+	fmt.Fprintf(c.stdout, "==> "+format+"\n", args...)
+}
+
+// subscribe prints every topic message and hands it to the scenario.
+func (c *demoCmd) subscribe(ctx context.Context, client *momento.Client) <-chan string {
+	msgs := make(chan string, 16)
+	var once sync.Once
+	c.say("subscribing to topic %s in cache %s", demoTopic, demoCache)
+	go func() {
+		err := client.Subscribe(ctx, demoCache, demoTopic, func(it momento.TopicItem) error {
+			if it.Discontinuity {
+				return nil
+			}
+			c.say("topic message: %s", it.Text)
+			msgs <- it.Text
+			return nil
+		})
+		if err != nil && ctx.Err() == nil {
+			once.Do(func() { c.say("topic subscription ended: %v", err) })
+		}
+	}()
+	return msgs
+}
+
+func (c *demoCmd) scenario(ctx context.Context, s *sim.Sim, client *momento.Client, topic <-chan string) error {
+	db := s.DynamoDB
+	item := map[string]types.AttributeValue{
+		"Location":               &types.AttributeValueMemberS{Value: "San Diego"},
+		"MaxTemp":                &types.AttributeValueMemberN{Value: "42"},
+		"MinTemp":                &types.AttributeValueMemberN{Value: "31"},
+		"ChancesOfPrecipitation": &types.AttributeValueMemberN{Value: "91"},
+		"TTL":                    &types.AttributeValueMemberN{Value: "120"},
+	}
+	key := map[string]types.AttributeValue{"Location": item["Location"]}
+	c.say(`putting {"Location": "San Diego", "MaxTemp": 42, "MinTemp": 31, "ChancesOfPrecipitation": 91, "TTL": 120} into %s`, demoTable)
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(demoTable), Item: item}); err != nil {
+		return fmt.Errorf("put item: %w", err)
+	}
+	got, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(demoTable), Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return fmt.Errorf("get item: %w", err)
+	}
+	c.say("read back from the table: %s", describeItem(got.Item))
+	if err := c.awaitTopic(ctx, topic, `"INSERT"`); err != nil {
+		return err
+	}
+	if err := c.awaitCache(ctx, client, true); err != nil {
+		return err
+	}
+	c.say("deleting San Diego from %s", demoTable)
+	if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(demoTable), Key: key}); err != nil {
+		return fmt.Errorf("delete item: %w", err)
+	}
+	if err := c.awaitTopic(ctx, topic, `"REMOVE"`); err != nil {
+		return err
+	}
+	if err := c.awaitCache(ctx, client, false); err != nil {
+		return err
+	}
+	c.say("demo complete")
+	return nil
+}
+
+// awaitTopic waits for a topic message containing want.
+func (c *demoCmd) awaitTopic(ctx context.Context, topic <-chan string, want string) error {
+	deadline := time.After(c.timeout)
+	for {
+		select {
+		case m := <-topic:
+			if strings.Contains(m, want) {
+				return nil
+			}
+		case <-deadline:
+			return fmt.Errorf("no %s message on topic %s within %s", want, demoTopic, c.timeout)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// awaitCache polls the cache until San Diego is present (or gone).
+func (c *demoCmd) awaitCache(ctx context.Context, client *momento.Client, present bool) error {
+	deadline := time.Now().Add(c.timeout)
+	for time.Now().Before(deadline) {
+		v, found, err := client.Get(ctx, demoCache, "San Diego")
+		if err != nil {
+			return fmt.Errorf("cache get: %w", err)
+		}
+		if found == present {
+			if found {
+				c.say("cache %s[San Diego] = %s", demoCache, v)
+			} else {
+				c.say("cache %s[San Diego]: miss (deleted by the cache-delete pipe)", demoCache)
+			}
+			return nil
+		}
+		select {
+		case <-time.After(100 * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return fmt.Errorf("cache %s[San Diego] not %s within %s", demoCache, map[bool]string{true: "set", false: "deleted"}[present], c.timeout)
+}
+
+func describeItem(item map[string]types.AttributeValue) string {
+	var parts []string
+	for _, k := range []string{"Location", "MaxTemp", "MinTemp", "ChancesOfPrecipitation", "TTL"} {
+		switch v := item[k].(type) {
+		case *types.AttributeValueMemberS:
+			parts = append(parts, fmt.Sprintf("%s: %q", k, v.Value))
+		case *types.AttributeValueMemberN:
+			parts = append(parts, fmt.Sprintf("%s: %s", k, v.Value))
+		}
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}

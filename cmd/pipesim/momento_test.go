@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pipesim/pipesim/internal/momento"
+)
+
+// momentoTestBuffer is a bytes.Buffer safe to read while a command writes to it.
+type momentoTestBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *momentoTestBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *momentoTestBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitForURL polls out until the serve banner appears and returns the URL in it.
+func waitForURL(t *testing.T, out *momentoTestBuffer, done <-chan error) string {
+	t.Helper()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if _, rest, ok := strings.Cut(out.String(), "momento: serving on "); ok {
+			return strings.TrimSpace(strings.SplitN(rest, "\n", 2)[0])
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("momento serve ended early: %v", err)
+		case <-tick.C:
+		}
+	}
+}
+
+func TestMomentoServe(t *testing.T) {
+	const token = "serve-test-token"
+	t.Setenv("MOMENTO_API_KEY", token)
+	var stdout, stderr momentoTestBuffer
+	cmd := &momentoCmd{streams: streams{stdout: &stdout, stderr: &stderr}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- cmd.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--cache", "c1", "--cache", "c2",
+			"--fault", "cache-put=503", "--poll-timeout", "1s"})
+	}()
+	url := waitForURL(t, &stdout, done)
+	c := &momento.Client{BaseURL: url, Token: token}
+	err := c.Set(ctx, "c1", "k", []byte("v"), time.Minute)
+	var se *momento.StatusError
+	if !errors.As(err, &se) || se.Status != 503 {
+		t.Errorf("Set under --fault cache-put=503 = %v; want a 503", err)
+	}
+	if err := c.Set(ctx, "c2", "k", []byte("v"), time.Minute); err != nil {
+		t.Errorf("Set after the fault: %v", err)
+	}
+	if got, found, err := c.Get(ctx, "c2", "k"); err != nil || !found || string(got) != "v" {
+		t.Errorf("Get = %q, %t, %v; want %q", got, found, err, "v")
+	}
+	bad := &momento.Client{BaseURL: url, Token: "other"}
+	if err := bad.Delete(ctx, "c1", "k"); !errors.As(err, &se) || se.Status != 401 {
+		t.Errorf("Delete with another token than $MOMENTO_API_KEY = %v; want a 401", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("momento serve after cancel = %v; want nil", err)
+	}
+	for _, want := range []string{"caches: c1, c2", "fault cache-put=503", "route=cache-put", "configured token"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("momento serve stderr = %q; want it to contain %q", stderr.String(), want)
+		}
+	}
+	if strings.Contains(stdout.String()+stderr.String(), token) {
+		t.Errorf("momento serve output contains the token")
+	}
+}
+
+func TestMomentoServeBadArgs(t *testing.T) {
+	tests := []struct {
+		args     []string
+		wantCode int
+		wantErr  string // in stderr or the error
+	}{
+		{nil, 2, "usage: pipesim momento serve"},
+		{[]string{"start"}, 2, `unknown subcommand "start"`},
+		{[]string{"serve", "--fault", "cache-post=503"}, 2, `unknown route "cache-post"`},
+		{[]string{"serve", "--fault", "cache-put=503", "--fault", "cache-put=500"}, 2, "already given"},
+		{[]string{"serve", "--cache", ""}, 2, "empty cache name"},
+		{[]string{"serve", "--poll-timeout", "0s"}, 2, "not positive"},
+		{[]string{"serve", "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"serve", "-h"}, 0, "cache-put=refuse:3"},
+	}
+	for _, tt := range tests {
+		t.Setenv("MOMENTO_API_KEY", "help-must-not-show-this")
+		var stdout, stderr momentoTestBuffer
+		cmd := &momentoCmd{streams: streams{stdout: &stdout, stderr: &stderr}}
+		err := cmd.Run(context.Background(), tt.args)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != tt.wantCode {
+			t.Errorf("momento %q = %v; want exit code %d", tt.args, err, tt.wantCode)
+			continue
+		}
+		text := stderr.String()
+		if ee.err != nil {
+			text += ee.err.Error()
+		}
+		if !strings.Contains(text, tt.wantErr) {
+			t.Errorf("momento %q output %q; want it to contain %q", tt.args, text, tt.wantErr)
+		}
+		if strings.Contains(text, "help-must-not-show-this") {
+			t.Errorf("momento %q output shows $MOMENTO_API_KEY", tt.args)
+		}
+	}
+}
+
+func TestMomentoServeAddrInUse(t *testing.T) {
+	r, err := momento.NewServer(momento.Config{}).Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("Listen: %v", err)
+	}
+	defer r.Close()
+	var stdout, stderr momentoTestBuffer
+	cmd := &momentoCmd{streams: streams{stdout: &stdout, stderr: &stderr}}
+	addr := strings.TrimPrefix(r.URL(), "http://")
+	if err := cmd.Run(context.Background(), []string{"serve", "--addr", addr}); err == nil || !strings.Contains(err.Error(), addr) {
+		t.Errorf("momento serve on a bound address = %v; want an error naming %s", err, addr)
+	}
+}

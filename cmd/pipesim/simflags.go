@@ -1,0 +1,94 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/pipesim/pipesim/internal/pipe"
+	"github.com/pipesim/pipesim/internal/sim"
+	"github.com/pipesim/pipesim/internal/template"
+)
+
+// simFlags are the flags `run` and `demo` share.
+type simFlags struct {
+	pipesFile        string
+	dynamoDBEndpoint string
+	dynamoDBPath     string
+	stateDir         string
+	pollInterval     time.Duration
+	missing          string
+	allowUnsupported bool
+	failedToDLQ      bool
+	backoff          time.Duration
+	maxBackoff       time.Duration
+	logFormat        string
+	verbose          bool
+}
+
+func (f *simFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.pipesFile, "pipes", "", "pipes file (YAML or JSON); empty runs the embedded weather-stats design")
+	fs.StringVar(&f.dynamoDBEndpoint, "dynamodb-endpoint", "", "DynamoDB Local endpoint (default $AWS_ENDPOINT_URL_DYNAMODB, else Docker, else the jar)")
+	fs.StringVar(&f.dynamoDBPath, "dynamodb-path", "", "directory for DynamoDB Local's database when pipesim starts it (default: in memory)")
+	fs.StringVar(&f.stateDir, "state-dir", ".pipesim", "directory for checkpoints, dead-letter queues and execution logs")
+	fs.DurationVar(&f.pollInterval, "poll-interval", 250*time.Millisecond, "how often each shard is polled (Pipes: four times a second)")
+	fs.StringVar(&f.missing, "missing", "", "how a template path absent from the record renders (see docs/templates.md; default: as AWS)")
+	fs.BoolVar(&f.allowUnsupported, "allow-unsupported-filters", false, "accept filter operators AWS Pipes rejects, with a warning")
+	fs.BoolVar(&f.failedToDLQ, "failed-to-dlq", false, "send batches answered with a non-retryable status (e.g. 400) to the DLQ at once instead of retrying them")
+	fs.DurationVar(&f.backoff, "backoff", time.Second, "first retry delay (doubles each retry, with jitter)")
+	fs.DurationVar(&f.maxBackoff, "max-backoff", 30*time.Second, "longest retry delay")
+	fs.StringVar(&f.logFormat, "log-format", "text", "pipesim's own diagnostics: text or json")
+	fs.BoolVar(&f.verbose, "v", false, "more diagnostics, and DynamoDB Local's own output")
+}
+
+func (f *simFlags) options(stderr io.Writer) (sim.Options, error) {
+	missing, err := template.ParseMissing(f.missing)
+	if err != nil {
+		return sim.Options{}, fmt.Errorf("--missing: %w", err)
+	}
+	logger, err := newLogger(stderr, f.logFormat, f.verbose)
+	if err != nil {
+		return sim.Options{}, err
+	}
+	o := sim.Options{
+		PipesFile: f.pipesFile, DynamoDBEndpoint: f.dynamoDBEndpoint, DynamoDBPath: f.dynamoDBPath,
+		StateDir: f.stateDir, PollInterval: f.pollInterval, Missing: missing, AllowUnsupported: f.allowUnsupported,
+		Retry:  pipe.Options{Backoff: f.backoff, MaxBackoff: f.maxBackoff, FailedToDLQ: f.failedToDLQ},
+		Logger: logger,
+	}
+	if f.verbose {
+		o.ServiceLog = stderr
+	}
+	return o, nil
+}
+
+func newLogger(w io.Writer, format string, verbose bool) (*slog.Logger, error) {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+// parseFlags parses args, turning -h into a clean exit and a bad flag into exit code 2.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return &exitError{code: 0}
+		}
+		return &exitError{code: 2}
+	}
+	if fs.NArg() > 0 {
+		return &exitError{code: 2, err: fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/pipesim/pipesim/internal/httpdest"
+	"github.com/pipesim/pipesim/internal/template"
+)
+
+// Defaults for the account that ARNs are built with.
+const (
+	DefaultRegion    = "us-east-1"
+	DefaultAccountID = "000000000000"
+)
+
+// Options steer loading.
+type Options struct {
+	// Lookup resolves ${VAR}; nil means the environment plus the .env beside the file.
+	Lookup Lookup
+	// Missing is how templates render a path absent from the record.
+	Missing template.Missing
+	// AllowUnsupported accepts filter operators that AWS Pipes rejects, with a warning.
+	AllowUnsupported bool
+}
+
+// Load reads and validates the pipes file at path.
+func Load(path string, opts Options) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read pipes file: %w", err)
+	}
+	if opts.Lookup == nil {
+		dotenv, err := ReadDotEnv(filepath.Join(filepath.Dir(path), ".env"))
+		if err != nil {
+			return nil, fmt.Errorf("read .env: %w", err)
+		}
+		opts.Lookup = Env(dotenv)
+	}
+	return Parse(path, data, opts)
+}
+
+// Parse validates a pipes file's content; name is used in messages. YAML and JSON are accepted.
+// Every problem found is reported, each naming its object and field.
+func Parse(name string, data []byte, opts Options) (*Config, error) {
+	if opts.Lookup == nil {
+		opts.Lookup = Env(nil)
+	}
+	data, err := expand(data, opts.Lookup)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var f file
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%s: %s", name, yamlMessage(err))
+	}
+	b := &builder{opts: opts, cfg: &Config{Path: name}}
+	b.build(&f)
+	if len(b.errs) > 0 {
+		return nil, fmt.Errorf("%s: %w", name, errors.Join(b.errs...))
+	}
+	return b.cfg, nil
+}
+
+// yamlMessage makes yaml.v3's messages read as pipesim's: "line 12: field Sourc not found in type
+// config.pipeSpec" becomes "line 12: unknown field Sourc".
+func yamlMessage(err error) string {
+	msg := err.Error()
+	msg = regexp.MustCompile(`field (\S+) not found in type \S+`).ReplaceAllString(msg, "unknown field $1")
+	msg = regexp.MustCompile(`cannot unmarshal !!(\w+) (.*) into \S+`).ReplaceAllString(msg, "$2 is a $1, want another type")
+	return msg
+}
+
+// builder turns the parsed file into a Config, collecting every error.
+type builder struct {
+	opts        Options
+	cfg         *Config
+	errs        []error
+	connections map[string]*httpdest.Connection
+	queues      map[string]*Queue
+	// declared holds every destination name in the file, valid or not, so a pipe targeting an
+	// invalid one does not report it a second time as unknown.
+	declared map[string]bool
+}
+
+func (b *builder) fail(format string, args ...any) {
+	b.errs = append(b.errs, fmt.Errorf(format, args...))
+}
+
+func (b *builder) build(f *file) {
+	b.cfg.Region = orDefault(f.Region, DefaultRegion)
+	b.cfg.AccountID = orDefault(f.AccountID, DefaultAccountID)
+	if !regexp.MustCompile(`^\d{12}$`).MatchString(b.cfg.AccountID) {
+		b.fail("AccountId %q: want 12 digits", b.cfg.AccountID)
+	}
+	b.buildTables(f.Tables)
+	b.buildQueues(f.Queues)
+	b.cfg.Caches = f.Caches
+	b.buildConnections(f.Connections)
+	b.buildDestinations(f.APIDestinations)
+	if len(f.Pipes) == 0 {
+		b.fail("Pipes: no pipe defined")
+	}
+	seen := map[string]bool{}
+	for i := range f.Pipes {
+		p := b.buildPipe(&f.Pipes[i])
+		if p == nil {
+			continue
+		}
+		if seen[p.Name] {
+			b.fail("pipe %q: Name: defined twice", p.Name)
+		}
+		seen[p.Name] = true
+		b.cfg.Pipes = append(b.cfg.Pipes, p)
+	}
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

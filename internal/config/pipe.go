@@ -1,0 +1,228 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/pipesim/pipesim/internal/filter"
+	"github.com/pipesim/pipesim/internal/httpdest"
+	"github.com/pipesim/pipesim/internal/template"
+)
+
+var streamARN = regexp.MustCompile(`^arn:aws[\w-]*:dynamodb:[\w-]+:\d{12}:table/[a-zA-Z0-9_.-]{3,255}/stream/.+$`)
+
+// pipeErrors prefixes every error of one pipe with its name.
+type pipeErrors struct {
+	b    *builder
+	name string
+}
+
+func (pe pipeErrors) fail(field, format string, args ...any) {
+	pe.b.fail("pipe %q: %s: %s", pe.name, field, fmt.Sprintf(format, args...))
+}
+
+func (b *builder) buildPipe(s *pipeSpec) *Pipe {
+	pe := pipeErrors{b: b, name: s.Name}
+	n := len(b.errs)
+	if !resourceName.MatchString(s.Name) {
+		pe.fail("Name", "want 1-64 characters of a-z, A-Z, 0-9, '.', '-', '_'")
+	}
+	p := &Pipe{Name: s.Name, ARN: fmt.Sprintf("arn:aws:pipes:%s:%s:pipe/%s", b.cfg.Region, b.cfg.AccountID, s.Name)}
+	p.Running = b.desiredState(pe, s.DesiredState)
+	p.Source = s.Source
+	if !streamARN.MatchString(s.Source) && !tableName.MatchString(s.Source) {
+		pe.fail("Source", "%q is neither a table name nor a DynamoDB stream ARN", s.Source)
+	}
+	if s.Enrichment != "" || len(s.EnrichmentParameters) > 0 {
+		pe.fail("Enrichment", "enrichment is not supported by pipesim yet")
+	}
+	p.Stream = b.streamParameters(pe, s.SourceParameters.DynamoDBStreamParameters)
+	p.Filters = b.filters(pe, s.SourceParameters.FilterCriteria)
+	b.target(pe, p, s)
+	p.Log = logConfig(pe, s.LogConfiguration)
+	if len(b.errs) > n || p.Target == nil {
+		return nil
+	}
+	return p
+}
+
+func (b *builder) desiredState(pe pipeErrors, s string) bool {
+	switch s {
+	case "", "RUNNING":
+		return true
+	case "STOPPED":
+		return false
+	}
+	pe.fail("DesiredState", "%q: want RUNNING or STOPPED", s)
+	return false
+}
+
+// intParam checks an optional integer against its range and applies the default.
+func intParam(pe pipeErrors, field string, v *int, min, max, def int) int {
+	if v == nil {
+		return def
+	}
+	if *v < min || *v > max {
+		pe.fail("SourceParameters.DynamoDBStreamParameters."+field, "%d: want %d to %d", *v, min, max)
+	}
+	return *v
+}
+
+func (b *builder) streamParameters(pe pipeErrors, s *ddbParameters) StreamParameters {
+	if s == nil {
+		pe.fail("SourceParameters.DynamoDBStreamParameters", "missing (StartingPosition is required for a DynamoDB stream source)")
+		return StreamParameters{}
+	}
+	sp := StreamParameters{
+		StartingPosition: s.StartingPosition,
+		BatchSize:        intParam(pe, "BatchSize", s.BatchSize, 1, 10000, 100),
+		BatchingWindow:   time.Duration(intParam(pe, "MaximumBatchingWindowInSeconds", s.MaximumBatchingWindowInSeconds, 0, 300, 0)) * time.Second,
+		MaxRetries:       intParam(pe, "MaximumRetryAttempts", s.MaximumRetryAttempts, -1, 10000, -1),
+		MaxRecordAge:     time.Duration(intParam(pe, "MaximumRecordAgeInSeconds", s.MaximumRecordAgeInSeconds, -1, 604800, -1)) * time.Second,
+		Parallelization:  intParam(pe, "ParallelizationFactor", s.ParallelizationFactor, 1, 10, 1),
+	}
+	if sp.StartingPosition != "LATEST" && sp.StartingPosition != "TRIM_HORIZON" {
+		pe.fail("SourceParameters.DynamoDBStreamParameters.StartingPosition", "%q: want LATEST or TRIM_HORIZON", sp.StartingPosition)
+	}
+	switch s.OnPartialBatchItemFailure {
+	case "":
+	case "AUTOMATIC_BISECT":
+		sp.Bisect = true
+	default:
+		pe.fail("SourceParameters.DynamoDBStreamParameters.OnPartialBatchItemFailure", "%q: want AUTOMATIC_BISECT", s.OnPartialBatchItemFailure)
+	}
+	if s.DeadLetterConfig != nil && s.DeadLetterConfig.Arn != "" {
+		sp.DLQ = b.deadLetterQueue(pe, s.DeadLetterConfig.Arn)
+	}
+	return sp
+}
+
+func (b *builder) deadLetterQueue(pe pipeErrors, arn string) *Queue {
+	const field = "SourceParameters.DynamoDBStreamParameters.DeadLetterConfig.Arn"
+	parts := strings.Split(arn, ":")
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "sqs" {
+		if len(parts) == 6 && parts[2] == "sns" {
+			pe.fail(field, "%q: SNS dead-letter topics are not supported by pipesim yet; use an SQS queue", arn)
+		} else {
+			pe.fail(field, "%q is not an SQS queue ARN", arn)
+		}
+		return nil
+	}
+	q, ok := b.queues[parts[5]]
+	if !ok {
+		pe.fail(field, "unknown queue %q (declare it under Queues)", parts[5])
+		return nil
+	}
+	return q
+}
+
+func (b *builder) filters(pe pipeErrors, fc *filterCriteria) *filter.Filters {
+	var patterns []string
+	if fc != nil {
+		for _, f := range fc.Filters {
+			patterns = append(patterns, f.Pattern)
+		}
+	}
+	fs, err := filter.CompileFilters(patterns, filter.Options{AllowUnsupported: b.opts.AllowUnsupported})
+	if err != nil {
+		field := "SourceParameters.FilterCriteria"
+		if pe2, ok := err.(*filter.PatternError); ok && pe2.Filter >= 0 {
+			field = fmt.Sprintf("SourceParameters.FilterCriteria.Filters[%d].Pattern", pe2.Filter)
+		}
+		pe.fail(field, "%v", err)
+	}
+	return fs
+}
+
+func (b *builder) target(pe pipeErrors, p *Pipe, s *pipeSpec) {
+	name := lastNamePart(s.Target, "api-destination/")
+	dest, ok := b.cfg.Destinations[name]
+	if !ok && b.declared[name] {
+		return // the destination's own error says what is wrong; p.Target stays nil
+	}
+	if !ok {
+		pe.fail("Target", "unknown API destination %q (declare it under ApiDestinations; pipesim supports API destination targets only)", s.Target)
+		return
+	}
+	p.TargetARN = dest.ARN
+	if strings.HasPrefix(s.Target, "arn:") {
+		p.TargetARN = s.Target
+	}
+	tp := s.TargetParameters
+	if tp.InputTemplate != nil && *tp.InputTemplate != "" {
+		p.TemplateText = *tp.InputTemplate
+		t, err := template.Compile(p.TemplateText, template.Options{Missing: b.opts.Missing})
+		if err != nil {
+			pe.fail("TargetParameters.InputTemplate", "%v", err)
+		}
+		p.Template = t
+	}
+	p.Target = b.httpTarget(pe, dest, tp.HTTPParameters)
+}
+
+func (b *builder) httpTarget(pe pipeErrors, dest *httpdest.Destination, hp *httpParameters) *httpdest.Target {
+	if hp == nil {
+		hp = &httpParameters{}
+	}
+	var path []httpdest.Param
+	for i, v := range hp.PathParameterValues {
+		if prm, ok := compileParam(pe, fmt.Sprintf("TargetParameters.HttpParameters.PathParameterValues[%d]", i), v); ok {
+			path = append(path, prm)
+		}
+	}
+	query := namedParams(pe, "TargetParameters.HttpParameters.QueryStringParameters", hp.QueryStringParameters)
+	headers := namedParams(pe, "TargetParameters.HttpParameters.HeaderParameters", hp.HeaderParameters)
+	t, err := httpdest.NewTarget(dest, path, query, headers)
+	if err != nil {
+		pe.fail("TargetParameters.HttpParameters", "%v", err)
+	}
+	return t
+}
+
+func namedParams(pe pipeErrors, field string, m map[string]string) []httpdest.NamedParam {
+	var out []httpdest.NamedParam
+	for k, v := range m {
+		if prm, ok := compileParam(pe, field+"."+k, v); ok {
+			out = append(out, httpdest.NamedParam{Key: k, Value: prm})
+		}
+	}
+	return out
+}
+
+func compileParam(pe pipeErrors, field, v string) (httpdest.Param, bool) {
+	prm, err := template.CompileParam(v)
+	if err != nil {
+		pe.fail(field, "%v", err)
+		return nil, false
+	}
+	return prm, true
+}
+
+func logConfig(pe pipeErrors, lc *logConfiguration) LogConfig {
+	if lc == nil {
+		return LogConfig{Level: "OFF"}
+	}
+	c := LogConfig{Level: lc.Level}
+	switch lc.Level {
+	case "OFF", "ERROR", "INFO", "TRACE":
+	default:
+		pe.fail("LogConfiguration.Level", "%q: want OFF, ERROR, INFO or TRACE", lc.Level)
+	}
+	for _, d := range lc.IncludeExecutionData {
+		if d != "ALL" {
+			pe.fail("LogConfiguration.IncludeExecutionData", "%q: want ALL", d)
+		}
+		c.ExecutionData = true
+	}
+	if lc.CloudwatchLogsLogDestination != nil {
+		arn := lc.CloudwatchLogsLogDestination.LogGroupArn
+		_, name, ok := strings.Cut(arn, ":log-group:")
+		if !ok || name == "" {
+			pe.fail("LogConfiguration.CloudwatchLogsLogDestination.LogGroupArn", "%q is not a log group ARN", arn)
+		}
+		c.LogGroup = strings.TrimSuffix(name, ":*")
+	}
+	return c
+}

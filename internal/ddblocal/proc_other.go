@@ -1,0 +1,19 @@
+//go:build !unix
+
+package ddblocal
+
+import (
+	"os"
+	"os/exec"
+)
+
+// launchCommand returns the command that runs java with args. Without Unix
+// process groups, Close kills java itself.
+func launchCommand(java string, args []string) *exec.Cmd {
+	return exec.Command(java, args...)
+}
+
+// killGroup kills p.
+func killGroup(p *os.Process) error {
+	return p.Kill()
+}

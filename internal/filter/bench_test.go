@@ -1,0 +1,122 @@
+package filter
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// The seed design's cache-put filter and a mixed five-filter set over nested
+// DynamoDB images; see docs/performance.md for the figures.
+const seedFilter = `{"eventName": ["INSERT", "MODIFY"]}`
+
+var mixedFilters = []string{
+	`{"dynamodb": {"Keys": {"Location": {"S": [{"prefix": "Los "}]}}}}`,
+	`{"dynamodb": {"ApproximateCreationDateTime": [{"numeric": ["<", 1000000000]}]}}`,
+	`{"eventName": [{"anything-but": ["MODIFY", "INSERT"]}]}`,
+	`{"dynamodb": {"OldImage": {"Humidity": {"N": [{"exists": true}]}}}}`,
+	`{"dynamodb": {"$or": [{"NewImage": {"MaxTemp": {"N": ["100"]}}}, {"NewImage": {"ChancesOfPrecipitation": {"N": ["91"]}}}]}}`,
+}
+
+func loadRecord(b testing.TB) []byte {
+	b.Helper()
+	rec, err := os.ReadFile(filepath.Join("testdata", "seed_modify.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return rec
+}
+
+func BenchmarkSeedFilter(b *testing.B) {
+	rec := loadRecord(b)
+	f, err := CompileFilters([]string{seedFilter}, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(rec)))
+	for b.Loop() {
+		if !f.Match(rec) {
+			b.Fatal("seed filter does not match the MODIFY record")
+		}
+	}
+}
+
+// BenchmarkSeedFilterBaseline is the plain way: decode into a map, walk it.
+func BenchmarkSeedFilterBaseline(b *testing.B) {
+	rec := loadRecord(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(rec)))
+	for b.Loop() {
+		var m map[string]any
+		if err := json.Unmarshal(rec, &m); err != nil {
+			b.Fatal(err)
+		}
+		name, _ := m["eventName"].(string)
+		if name != "INSERT" && name != "MODIFY" {
+			b.Fatal("baseline does not match the MODIFY record")
+		}
+	}
+}
+
+func BenchmarkMixedFilters(b *testing.B) {
+	rec := loadRecord(b)
+	f, err := CompileFilters(mixedFilters, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(rec)))
+	for b.Loop() {
+		if !f.Match(rec) {
+			b.Fatal("mixed filters do not match the record")
+		}
+	}
+}
+
+// BenchmarkMixedFiltersBaseline decodes into a map and walks it for the same
+// five conditions.
+func BenchmarkMixedFiltersBaseline(b *testing.B) {
+	rec := loadRecord(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(rec)))
+	for b.Loop() {
+		var m map[string]any
+		if err := json.Unmarshal(rec, &m); err != nil {
+			b.Fatal(err)
+		}
+		if !mixedBaseline(m) {
+			b.Fatal("baseline does not match the record")
+		}
+	}
+}
+
+func mixedBaseline(m map[string]any) bool {
+	ddb, _ := m["dynamodb"].(map[string]any)
+	if loc, ok := dig(ddb, "Keys", "Location", "S").(string); ok && len(loc) >= 4 && loc[:4] == "Los " {
+		return true
+	}
+	if t, ok := ddb["ApproximateCreationDateTime"].(float64); ok && t < 1e9 {
+		return true
+	}
+	if n, ok := m["eventName"].(string); ok && n != "MODIFY" && n != "INSERT" {
+		return true
+	}
+	if dig(ddb, "OldImage", "Humidity", "N") != nil {
+		return true
+	}
+	return dig(ddb, "NewImage", "MaxTemp", "N") == "100" || dig(ddb, "NewImage", "ChancesOfPrecipitation", "N") == "91"
+}
+
+func dig(m map[string]any, keys ...string) any {
+	var v any = m
+	for _, k := range keys {
+		mm, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = mm[k]
+	}
+	return v
+}

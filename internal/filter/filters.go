@@ -1,0 +1,178 @@
+package filter
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits of a pipe's FilterCriteria (AWS::Pipes::Pipe FilterList and Filter.Pattern).
+const (
+	MaxFilters       = 5
+	MaxPatternLength = 4096
+)
+
+// Options tunes how CompileFilters applies EventBridge Pipes' restrictions.
+type Options struct {
+	// AllowUnsupported accepts operators AWS Pipes rejects (anything-but with
+	// prefix, suffix, equals-ignore-case or wildcard, and wildcard), reporting
+	// each in Warnings. False rejects them at load, as AWS would.
+	AllowUnsupported bool
+	// MatchPollerFields lets patterns match the fields the Pipes poller adds
+	// to a DynamoDB record after filtering (awsRegion, eventSource,
+	// eventSourceARN, eventVersion). False, the default, treats them as absent
+	// at filter time, as on AWS.
+	MatchPollerFields bool
+}
+
+// Filters is a pipe's FilterCriteria: up to MaxFilters patterns, ORed. It is
+// immutable and safe for concurrent use.
+type Filters struct {
+	patterns []*Pattern
+	warnings []string
+}
+
+// pollerFields are added by the Pipes poller after filtering (AWS docs,
+// eb-pipes-event-filtering: "fields added by the polling operation").
+// eventID and eventName are on that list too, yet filtering on eventName
+// demonstrably works, so both stay matchable.
+var pollerFields = map[string]bool{
+	"awsRegion": true, "eventSource": true, "eventSourceARN": true, "eventVersion": true,
+}
+
+// recordFields are the top-level keys of a Pipes DynamoDB stream record.
+var recordFields = map[string]bool{
+	"eventID": true, "eventName": true, "eventVersion": true, "eventSource": true,
+	"awsRegion": true, "eventSourceARN": true, "dynamodb": true, "userIdentity": true,
+}
+
+// CompileFilters compiles a pipe's FilterCriteria patterns. An invalid
+// pattern gives a *PatternError whose Filter is its index; more than
+// MaxFilters patterns gives an error wrapping ErrTooManyFilters.
+func CompileFilters(patterns []string, opts Options) (*Filters, error) {
+	if len(patterns) > MaxFilters {
+		return nil, fmt.Errorf("FilterCriteria has %d filters, more than the %d EventBridge Pipes allows: %w",
+			len(patterns), MaxFilters, ErrTooManyFilters)
+	}
+	f := &Filters{}
+	for i, src := range patterns {
+		p, err := compileFilter(i, src, opts, &f.warnings)
+		if err != nil {
+			return nil, err
+		}
+		f.patterns = append(f.patterns, p)
+	}
+	return f, nil
+}
+
+func compileFilter(i int, src string, opts Options, warnings *[]string) (*Pattern, error) {
+	if n := utf8.RuneCountInString(src); n > MaxPatternLength {
+		return nil, &PatternError{Filter: i, err: ErrPatternTooLong,
+			Reason: fmt.Sprintf("pattern is %d characters long; Pipes allows at most %d", n, MaxPatternLength)}
+	}
+	p, err := compile(src)
+	if err != nil {
+		return nil, toPatternError(i, err)
+	}
+	for _, u := range p.unsupported {
+		if !opts.AllowUnsupported {
+			return nil, &PatternError{Filter: i, err: ErrUnsupportedInPipes,
+				Reason: u + " is not supported by EventBridge Pipes (AWS rejects this pattern; Options.AllowUnsupported accepts it)"}
+		}
+		*warnings = append(*warnings, fmt.Sprintf("filter %d: %s is not supported by EventBridge Pipes; AWS would reject this pattern", i, u))
+	}
+	if !opts.MatchPollerFields {
+		hidePollerFields(p.root, i, warnings)
+	}
+	lintRecordShape(p.root, i, warnings)
+	return p, nil
+}
+
+// hidePollerFields makes the top-level poller fields absent at match time.
+func hidePollerFields(n *node, i int, warnings *[]string) {
+	for k := range n.fields {
+		f := &n.fields[k]
+		if pollerFields[f.name] && !f.hidden {
+			f.hidden = true
+			*warnings = append(*warnings, fmt.Sprintf(
+				"filter %d: %s is added by the Pipes poller after filtering, so the pattern sees it as absent", i, f.name))
+		}
+	}
+	for _, alts := range n.ors {
+		for _, a := range alts {
+			hidePollerFields(a, i, warnings)
+		}
+	}
+}
+
+// lintRecordShape warns about patterns that can never match a DynamoDB
+// stream record: unknown top-level fields, and numeric tests on the string
+// values of N attributes.
+func lintRecordShape(n *node, i int, warnings *[]string) {
+	for _, f := range n.fields {
+		if !recordFields[f.name] {
+			*warnings = append(*warnings, fmt.Sprintf(
+				"filter %d: DynamoDB stream records have no top-level field %q", i, f.name))
+		}
+	}
+	for _, alts := range n.ors {
+		for _, a := range alts {
+			lintRecordShape(a, i, warnings)
+		}
+	}
+	lintNumericN(n, "", i, warnings)
+}
+
+func lintNumericN(n *node, path string, i int, warnings *[]string) {
+	for _, f := range n.fields {
+		sub := joinPath(path, f.name)
+		if f.child != nil {
+			lintNumericN(f.child, sub, i, warnings)
+			continue
+		}
+		if (f.name == "N" || f.name == "NS") && strings.HasPrefix(sub, "dynamodb.") && f.leaf.hasNumeric() {
+			*warnings = append(*warnings, fmt.Sprintf(
+				"filter %d: %s holds numbers as strings in DynamoDB stream records, so numeric never matches it", i, sub))
+		}
+	}
+	for _, alts := range n.ors {
+		for _, a := range alts {
+			lintNumericN(a, path, i, warnings)
+		}
+	}
+}
+
+func (lf *leaf) hasNumeric() bool {
+	for _, o := range lf.ops {
+		if o.kind == opNumeric {
+			return true
+		}
+	}
+	return false
+}
+
+// Match reports whether a Pipes-shaped DynamoDB stream record (raw JSON)
+// matches any of the filters. With no filters every record matches. A record
+// that matches none is skipped without an execution, as on AWS.
+func (f *Filters) Match(record []byte) bool {
+	if len(f.patterns) == 0 {
+		return true
+	}
+	for _, p := range f.patterns {
+		if p.Match(record) {
+			return true
+		}
+	}
+	return false
+}
+
+// Len returns the number of filters.
+func (f *Filters) Len() int { return len(f.patterns) }
+
+// Warnings returns what the user should know about the filters that does not
+// stop them loading: operators AWS would reject (with AllowUnsupported),
+// fields the poller adds after filtering, and tests that can never match a
+// DynamoDB record.
+func (f *Filters) Warnings() []string {
+	return append([]string(nil), f.warnings...)
+}

@@ -1,0 +1,105 @@
+// Package httpdest is the HTTP destination stage: it turns a record and its rendered body into the
+// request an EventBridge API destination would send, sends it, and classifies the answer the way
+// Pipes does. It knows nothing about batches, retries or dead-letter queues: the pipe runtime
+// decides those from the Result this package returns.
+package httpdest
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Methods an API destination accepts (CreateApiDestination HttpMethod).
+var methods = map[string]bool{
+	"POST": true, "GET": true, "HEAD": true, "OPTIONS": true, "PUT": true, "PATCH": true, "DELETE": true,
+}
+
+var (
+	// ErrBadEndpoint: the InvocationEndpoint is not an absolute http(s) URL.
+	ErrBadEndpoint = errors.New("invalid InvocationEndpoint")
+	// ErrBadMethod: HttpMethod is not one API destinations accept.
+	ErrBadMethod = errors.New("invalid HttpMethod")
+	// ErrPathParameters: PathParameterValues do not fill the endpoint's wildcards one for one.
+	ErrPathParameters = errors.New("PathParameterValues do not match the endpoint's wildcards")
+	// ErrBadConnection: the connection's authorization settings are incomplete or invalid.
+	ErrBadConnection = errors.New("invalid connection")
+	// ErrBadHeader: a header name or value cannot be sent.
+	ErrBadHeader = errors.New("invalid header")
+)
+
+// DefaultRateLimit is InvocationRateLimitPerSecond when a destination does not set it.
+const DefaultRateLimit = 300
+
+// Destination is one API destination: where and how requests go. A Destination is shared by every
+// pipe that targets it, and so is its rate limiter.
+type Destination struct {
+	Name     string
+	ARN      string
+	Method   string
+	Endpoint string
+	// RateLimit is InvocationRateLimitPerSecond.
+	RateLimit int
+	Conn      *Connection
+
+	segments []string // Endpoint split at its '*' wildcards
+	limiter  *Limiter
+}
+
+// NewDestination validates an API destination's settings.
+func NewDestination(name, arn, method, endpoint string, rateLimit int, conn *Connection) (*Destination, error) {
+	method = strings.ToUpper(method)
+	if !methods[method] {
+		return nil, fmt.Errorf("%w %q: want one of POST, GET, HEAD, OPTIONS, PUT, PATCH, DELETE", ErrBadMethod, method)
+	}
+	if err := checkEndpoint(endpoint); err != nil {
+		return nil, err
+	}
+	if rateLimit == 0 {
+		rateLimit = DefaultRateLimit
+	}
+	if rateLimit < 1 {
+		return nil, fmt.Errorf("InvocationRateLimitPerSecond %d: must be at least 1", rateLimit)
+	}
+	if conn == nil {
+		return nil, fmt.Errorf("%w: no connection", ErrBadConnection)
+	}
+	return &Destination{
+		Name: name, ARN: arn, Method: method, Endpoint: endpoint, RateLimit: rateLimit, Conn: conn,
+		segments: strings.Split(endpoint, "*"),
+		limiter:  NewLimiter(rateLimit),
+	}, nil
+}
+
+// Wildcards is the number of '*' path wildcards in the endpoint.
+func (d *Destination) Wildcards() int { return len(d.segments) - 1 }
+
+func checkEndpoint(endpoint string) error {
+	u, err := url.Parse(strings.ReplaceAll(endpoint, "*", "x"))
+	if err != nil {
+		return fmt.Errorf("%w %q: %v", ErrBadEndpoint, endpoint, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%w %q: want an absolute http:// or https:// URL", ErrBadEndpoint, endpoint)
+	}
+	return nil
+}
+
+// url builds the endpoint with each '*' replaced, in order, by the URL-escaped value. Every byte
+// outside RFC 3986's unreserved set is escaped, so a value cannot add path segments.
+func (d *Destination) url(values []string) string {
+	var b strings.Builder
+	for i, seg := range d.segments {
+		b.WriteString(seg)
+		if i < len(values) {
+			b.WriteString(escape(values[i]))
+		}
+	}
+	return b.String()
+}
+
+// escape percent-encodes everything but unreserved characters; a space becomes %20.
+func escape(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}

@@ -1,0 +1,204 @@
+package httpdest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+)
+
+// Param is one HttpParameters value: a literal, or a $.path resolved against the untransformed
+// record. template.Param implements it.
+type Param interface {
+	Resolve(record []byte) (value string, found bool)
+}
+
+// NamedParam is one header or query-string parameter of a target.
+type NamedParam struct {
+	Key   string
+	Value Param
+}
+
+// Target is a pipe's API destination target with its TargetParameters.HttpParameters.
+type Target struct {
+	Dest       *Destination
+	PathParams []Param
+	Query      []NamedParam
+	Headers    []NamedParam
+}
+
+// NewTarget checks the target's parameters against its destination: one path value per wildcard,
+// and header names that can be sent.
+func NewTarget(dest *Destination, path []Param, query, headers []NamedParam) (*Target, error) {
+	if len(path) != dest.Wildcards() {
+		return nil, fmt.Errorf("%w: endpoint %q has %d wildcard(s), PathParameterValues has %d value(s)",
+			ErrPathParameters, dest.Endpoint, dest.Wildcards(), len(path))
+	}
+	for _, h := range headers {
+		if err := checkHeaderName(h.Key); err != nil {
+			return nil, err
+		}
+	}
+	sortParams(query)
+	sortParams(headers)
+	return &Target{Dest: dest, PathParams: path, Query: query, Headers: headers}, nil
+}
+
+func sortParams(ps []NamedParam) {
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Key < ps[j].Key })
+}
+
+func checkHeaderName(name string) error {
+	if name == "" || strings.ContainsAny(name, ": \t\r\n") || hasControl(name) {
+		return fmt.Errorf("%w name %q", ErrBadHeader, name)
+	}
+	return nil
+}
+
+// Request is what an API destination sends for one record. Header holds the connection's secret;
+// use Redacted for anything that is printed or logged.
+type Request struct {
+	Method string
+	URL    string
+	Header http.Header
+	Body   []byte
+
+	secret map[string]bool
+}
+
+// Redacted is a copy of the headers with every secret value replaced by "********".
+func (r *Request) Redacted() http.Header {
+	h := r.Header.Clone()
+	for k := range r.secret {
+		if _, ok := h[k]; ok {
+			h[k] = []string{"********"}
+		}
+	}
+	return h
+}
+
+// fixedHeaders are the headers every API destination request carries (archived
+// eb-api-destinations.md); User-Agent and Range cannot be overridden.
+var fixedHeaders = [][2]string{
+	{"Content-Type", "application/json; charset=utf-8"},
+	{"User-Agent", "Amazon/EventBridge/ApiDestinations"},
+	{"Range", "bytes=0-1048575"},
+	{"Accept-Encoding", "gzip,deflate"},
+	{"Connection", "close"},
+}
+
+// removedHeaders are the header parameters API destinations drop (current docs' list). If-* is
+// handled separately. Content-Type is absent: it became customizable in February 2024.
+var removedHeaders = map[string]bool{
+	"A-Im": true, "Accept-Charset": true, "Accept-Datetime": true, "Accept-Encoding": true,
+	"Cache-Control": true, "Connection": true, "Content-Encoding": true, "Content-Length": true,
+	"Content-Md5": true, "Date": true, "Expect": true, "Forwarded": true, "From": true, "Host": true,
+	"Http2-Settings": true, "Max-Forwards": true, "Origin": true, "Pragma": true,
+	"Proxy-Authorization": true, "Range": true, "Referer": true, "Te": true, "Trailer": true,
+	"Transfer-Encoding": true, "User-Agent": true, "Upgrade": true, "Via": true, "Warning": true,
+}
+
+func removed(canonical string) bool {
+	return removedHeaders[canonical] || strings.HasPrefix(canonical, "If-")
+}
+
+// Build makes the request for one record: record is the untransformed record (for $.path
+// parameters), body the rendered input template or the record itself. A $.path that resolves to
+// nothing renders as an empty string, as AWS does for API destination parameters.
+func (t *Target) Build(record, body []byte) *Request {
+	conn := t.Dest.Conn
+	req := &Request{Method: t.Dest.Method, Header: http.Header{}, secret: conn.secretHeaders()}
+	req.URL = t.buildURL(record)
+	for _, h := range fixedHeaders {
+		req.Header.Set(h[0], h[1])
+	}
+	for _, h := range t.Headers {
+		v, _ := h.Value.Resolve(record)
+		setHeader(req.Header, h.Key, v)
+	}
+	for _, kv := range conn.Headers {
+		setHeader(req.Header, kv.Key, kv.Value)
+	}
+	if conn.authHeader != "" {
+		req.Header.Set(conn.authHeader, conn.authValue)
+	}
+	req.Body = mergeBody(body, conn.Body)
+	return req
+}
+
+func setHeader(h http.Header, key, value string) {
+	k := http.CanonicalHeaderKey(key)
+	if removed(k) {
+		return
+	}
+	h.Set(k, value)
+}
+
+func (t *Target) buildURL(record []byte) string {
+	values := make([]string, len(t.PathParams))
+	for i, p := range t.PathParams {
+		values[i], _ = p.Resolve(record)
+	}
+	u := t.Dest.url(values)
+	q := t.query(record)
+	if len(q) == 0 {
+		return u
+	}
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + q
+}
+
+// query encodes the target's query parameters merged with the connection's (the connection wins),
+// in key order, with %20 for a space.
+func (t *Target) query(record []byte) string {
+	vals := map[string]string{}
+	for _, p := range t.Query {
+		vals[p.Key], _ = p.Value.Resolve(record)
+	}
+	for _, kv := range t.Dest.Conn.Query {
+		vals[kv.Key] = kv.Value
+	}
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(escape(k))
+		b.WriteByte('=')
+		b.WriteString(escape(vals[k]))
+	}
+	return b.String()
+}
+
+// mergeBody adds the connection's BodyParameters to a JSON object body (the connection wins). A
+// body that is not a JSON object is sent unchanged: AWS documents no other combination.
+func mergeBody(body []byte, params []KeyValue) []byte {
+	if len(params) == 0 {
+		return body
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(body, &obj); err != nil || obj == nil {
+		return body
+	}
+	for _, kv := range params {
+		v, _ := json.Marshal(kv.Value)
+		obj[kv.Key] = v
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(obj); err != nil {
+		return body
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n")
+}

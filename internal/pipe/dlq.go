@@ -1,0 +1,137 @@
+package pipe
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/stream"
+)
+
+// dlqMessage is the body Pipes sends to a dead-letter queue for a DynamoDB stream source: batch
+// metadata, not the records.
+type dlqMessage struct {
+	Context struct {
+		PartnerResourceARN string `json:"partnerResourceArn"`
+		Condition          string `json:"condition"`
+	} `json:"context"`
+	Version   string        `json:"version"`
+	Timestamp string        `json:"timestamp"`
+	BatchInfo ddbStreamInfo `json:"DDBStreamBatchInfo"`
+}
+
+type ddbStreamInfo struct {
+	ShardID                         string `json:"shardId"`
+	StartSequenceNumber             string `json:"startSequenceNumber"`
+	EndSequenceNumber               string `json:"endSequenceNumber"`
+	ApproximateArrivalOfFirstRecord string `json:"approximateArrivalOfFirstRecord"`
+	ApproximateArrivalOfLastRecord  string `json:"approximateArrivalOfLastRecord"`
+	BatchSize                       int    `json:"batchSize"`
+	StreamARN                       string `json:"streamArn"`
+}
+
+// DeadLetterMessage builds the dead-letter body for a batch. timestamp has milliseconds; the
+// arrival times are whole seconds, from the records' ApproximateCreationDateTime.
+func DeadLetterMessage(pipeARN, streamARN, condition string, batch stream.Batch, now time.Time) []byte {
+	var m dlqMessage
+	m.Context.PartnerResourceARN = pipeARN
+	m.Context.Condition = condition
+	m.Version = "1.0"
+	m.Timestamp = now.UTC().Format("2006-01-02T15:04:05.000Z")
+	first, last := batch.Records[0], batch.Records[len(batch.Records)-1]
+	m.BatchInfo = ddbStreamInfo{
+		ShardID:                         batch.ShardID,
+		StartSequenceNumber:             first.SequenceNumber,
+		EndSequenceNumber:               last.SequenceNumber,
+		ApproximateArrivalOfFirstRecord: first.ApproximateCreationDateTime.UTC().Format(time.RFC3339),
+		ApproximateArrivalOfLastRecord:  last.ApproximateCreationDateTime.UTC().Format(time.RFC3339),
+		BatchSize:                       len(batch.Records),
+		StreamARN:                       streamARN,
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// QueueMessage is one message of a local queue file.
+type QueueMessage struct {
+	MessageID     string `json:"MessageId"`
+	SentTimestamp int64  `json:"SentTimestamp"`
+	Body          string `json:"Body"`
+}
+
+// FileQueues keeps one JSON file per queue in a directory: the dead-letter queues when no SQS
+// endpoint is configured. Each write replaces the file atomically, so a queue file is never
+// half-written.
+type FileQueues struct {
+	Dir string
+	mu  sync.Mutex
+}
+
+// Send appends a message to the queue's file.
+func (q *FileQueues) Send(_ context.Context, queue *config.Queue, body []byte) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	msgs, err := q.read(queue.Name)
+	if err != nil {
+		return err
+	}
+	msgs = append(msgs, QueueMessage{MessageID: newID(), SentTimestamp: time.Now().UnixMilli(), Body: string(body)})
+	return writeJSONAtomic(q.path(queue.Name), msgs)
+}
+
+// Messages lists a queue's messages, oldest first.
+func (q *FileQueues) Messages(queue string) ([]QueueMessage, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.read(queue)
+}
+
+func (q *FileQueues) path(queue string) string { return filepath.Join(q.Dir, queue+".json") }
+
+func (q *FileQueues) read(queue string) ([]QueueMessage, error) {
+	data, err := os.ReadFile(q.path(queue))
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var msgs []QueueMessage
+	if err := json.Unmarshal(data, &msgs); err != nil {
+		return nil, fmt.Errorf("queue file %s: %w", q.path(queue), err)
+	}
+	return msgs, nil
+}
+
+// writeJSONAtomic writes v to path through a temporary file and a rename.
+func writeJSONAtomic(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,138 @@
+// Package pipe is the runtime around the stages: it reads batches from a source, filters each
+// record, renders the input template, sends the API destination request, and decides, as Pipes
+// does, whether to retry, dead-letter or move on. It writes checkpoints only when a batch is done
+// and the Pipes execution logs of every execution.
+package pipe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/httpdest"
+	"github.com/pipesim/pipesim/internal/stream"
+	"github.com/pipesim/pipesim/internal/template"
+)
+
+// Source is where batches come from; *stream.Source implements it, and so does a replay file.
+type Source interface {
+	Connect(ctx context.Context) error
+	ReadBatch(ctx context.Context) (stream.Batch, stream.AckFunc, error)
+	Close() error
+}
+
+// Sender sends one request; *httpdest.Sender implements it.
+type Sender interface {
+	Send(ctx context.Context, dest *httpdest.Destination, req *httpdest.Request) (httpdest.Result, error)
+}
+
+// DeadLetters receives dead-letter messages for a queue.
+type DeadLetters interface {
+	Send(ctx context.Context, queue *config.Queue, body []byte) error
+}
+
+// ErrEndOfInput is returned by a Source that has nothing more to read (a replay file is done).
+var ErrEndOfInput = errors.New("end of input")
+
+// Options are the runtime settings that are not part of the pipe's configuration.
+type Options struct {
+	// Backoff is the first retry delay; each retry doubles it, up to MaxBackoff, with full jitter.
+	Backoff    time.Duration
+	MaxBackoff time.Duration
+	// FailedToDLQ sends a batch whose target answered with a status API destinations do not retry
+	// (1xx, 3xx, 4xx other than 401, 407, 409, 429) to the dead-letter queue at once, instead of
+	// spending MaximumRetryAttempts on it.
+	FailedToDLQ bool
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (o Options) withDefaults() Options {
+	if o.Backoff <= 0 {
+		o.Backoff = time.Second
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 30 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// Runner runs one pipe. Create it with all fields set, then call Run.
+type Runner struct {
+	Pipe   *config.Pipe
+	Source Source
+	Sender Sender
+	DLQ    DeadLetters // nil: a pipe without a dead-letter queue drops what it would dead-letter
+	Log    *ExecLog    // execution logs; nil logs nothing
+	// Trace hears of every execution's outcome, and of each record no filter matched.
+	Trace func(Execution)
+	// Connected, if set, is called once the source is connected: from then on a LATEST pipe sees
+	// every new record.
+	Connected func()
+	Logger    *slog.Logger
+	Opts      Options
+	// SourceARN is the stream ARN, for <aws.pipes.source-arn> and the dead-letter message.
+	SourceARN string
+}
+
+// Run reads and delivers batches until ctx is cancelled or the source ends. A record that cannot
+// be rendered or delivered never stops the pipe: it is handled as the pipe's settings say.
+func (r *Runner) Run(ctx context.Context) error {
+	r.Opts = r.Opts.withDefaults()
+	if r.Logger == nil {
+		r.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := r.Source.Connect(ctx); err != nil {
+		return fmt.Errorf("pipe %q: connect source: %w", r.Pipe.Name, err)
+	}
+	defer r.Source.Close()
+	if r.Connected != nil {
+		r.Connected()
+	}
+	for {
+		batch, ack, err := r.Source.ReadBatch(ctx)
+		if errors.Is(err, ErrEndOfInput) || ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("pipe %q: read: %w", r.Pipe.Name, err)
+		}
+		r.handle(ctx, batch)
+		if ctx.Err() != nil {
+			return nil // the batch is not acknowledged: it is read again after a restart
+		}
+		if err := ack(ctx); err != nil {
+			return fmt.Errorf("pipe %q: checkpoint shard %s: %w", r.Pipe.Name, batch.ShardID, err)
+		}
+	}
+}
+
+// handle filters a batch and executes what is left. Filtering is part of polling on AWS: a record
+// no filter matches is skipped without an execution and without a log.
+func (r *Runner) handle(ctx context.Context, batch stream.Batch) {
+	matched := batch.Records[:0:0]
+	for _, rec := range batch.Records {
+		if r.Pipe.Filters == nil || r.Pipe.Filters.Match(rec.JSON) {
+			matched = append(matched, rec)
+		} else if r.Trace != nil {
+			r.Trace(Execution{Pipe: r.Pipe.Name, Records: []stream.Record{rec}, Outcome: OutcomeFiltered})
+		}
+	}
+	if len(matched) == 0 {
+		return
+	}
+	r.deliver(ctx, stream.Batch{ShardID: batch.ShardID, Records: matched})
+}
+
+func (r *Runner) vars() *template.Vars {
+	return &template.Vars{
+		PipeARN: r.Pipe.ARN, PipeName: r.Pipe.Name, SourceARN: r.SourceARN,
+		TargetARN: r.Pipe.TargetARN, IngestionTime: r.Opts.Now(),
+	}
+}

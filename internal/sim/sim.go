@@ -1,0 +1,181 @@
+// Package sim wires a pipes file to running pipes: DynamoDB Local, the tables, the embedded
+// Momento server when no real endpoint is configured, one stream source and runner per pipe,
+// checkpoints, dead-letter queues and execution logs under a state directory. `pipesim run` and
+// `pipesim demo` are thin layers over it.
+package sim
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+
+	"github.com/pipesim/pipesim"
+	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/momento"
+	"github.com/pipesim/pipesim/internal/pipe"
+	"github.com/pipesim/pipesim/internal/template"
+)
+
+// Environment variables that point the seed design at real Momento.
+const (
+	EnvMomentoEndpoint = "MOMENTO_API_ENDPOINT"
+	EnvMomentoKey      = "MOMENTO_API_KEY"
+)
+
+// Options configure a simulation.
+type Options struct {
+	PipesFile        string // "" runs the embedded seed design
+	DynamoDBEndpoint string // "" lets ddblocal find or start one
+	DynamoDBPath     string // DynamoDB Local database directory; "" keeps it in memory
+	StateDir         string // checkpoints, dead-letter queues, logs; "" means .pipesim
+	PollInterval     time.Duration
+	Missing          template.Missing
+	AllowUnsupported bool
+	Retry            pipe.Options
+	Logger           *slog.Logger         // pipesim's own diagnostics; nil discards
+	Trace            func(pipe.Execution) // a line per execution; nil prints nothing
+	ServiceLog       io.Writer            // DynamoDB Local's own output; nil discards
+}
+
+// Sim is a loaded pipes file with everything it needs started.
+type Sim struct {
+	Config       *config.Config
+	DynamoDB     *dynamodb.Client
+	Streams      *dynamodbstreams.Client
+	MomentoURL   string // ${MOMENTO_API_ENDPOINT}: real Momento, or the embedded server
+	MomentoToken string // ${MOMENTO_API_KEY}; never logged
+	Embedded     *momento.Server // nil when a real endpoint is configured
+	DLQ          *pipe.FileQueues
+
+	opts    Options
+	closers []func() error
+}
+
+// Start loads the pipes file, starts the embedded Momento server if MOMENTO_API_ENDPOINT is not
+// set, gets a DynamoDB Local, and creates the declared tables that are missing. On error
+// everything started so far is stopped.
+func Start(ctx context.Context, opts Options) (*Sim, error) {
+	if opts.StateDir == "" {
+		opts.StateDir = ".pipesim"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Sim{opts: opts, DLQ: &pipe.FileQueues{Dir: filepath.Join(opts.StateDir, "dlq")}}
+	if err := s.start(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Sim) start(ctx context.Context) error {
+	lookup, err := s.lookup()
+	if err != nil {
+		return err
+	}
+	if endpoint, ok := lookup(EnvMomentoEndpoint); ok {
+		s.MomentoURL = endpoint
+		s.MomentoToken, _ = lookup(EnvMomentoKey)
+	} else if lookup, err = s.startMomento(lookup); err != nil {
+		return err
+	}
+	if s.Config, err = s.load(lookup); err != nil {
+		return err
+	}
+	for _, c := range s.Config.Caches {
+		if s.Embedded != nil {
+			s.Embedded.CreateCache(c)
+		}
+	}
+	if err := s.startDynamoDB(ctx); err != nil {
+		return err
+	}
+	return s.createTables(ctx)
+}
+
+// lookup resolves ${VAR}: the environment, then the .env beside the pipes file (or in the
+// current directory for the embedded design).
+func (s *Sim) lookup() (config.Lookup, error) {
+	dir := "."
+	if s.opts.PipesFile != "" {
+		dir = filepath.Dir(s.opts.PipesFile)
+	}
+	dotenv, err := config.ReadDotEnv(filepath.Join(dir, ".env"))
+	if err != nil {
+		return nil, fmt.Errorf("read .env: %w", err)
+	}
+	lookup := config.Env(dotenv)
+	return func(name string) (string, bool) {
+		v, ok := lookup(name)
+		return v, ok && v != ""
+	}, nil
+}
+
+func (s *Sim) load(lookup config.Lookup) (*config.Config, error) {
+	opts := config.Options{Lookup: lookup, Missing: s.opts.Missing, AllowUnsupported: s.opts.AllowUnsupported}
+	if s.opts.PipesFile == "" {
+		return config.Parse("embedded weather-stats pipes file", pipesim.SeedPipes, opts)
+	}
+	return config.Load(s.opts.PipesFile, opts)
+}
+
+// startMomento serves the embedded Momento HTTP API on a free loopback port and points
+// ${MOMENTO_API_ENDPOINT} at it. Without MOMENTO_API_KEY it makes up a token for the session.
+func (s *Sim) startMomento(lookup config.Lookup) (config.Lookup, error) {
+	token, ok := lookup(EnvMomentoKey)
+	if !ok {
+		var b [12]byte
+		_, _ = rand.Read(b[:])
+		token = "pipesim-local-" + hex.EncodeToString(b[:])
+	}
+	srv := momento.NewServer(momento.Config{Token: token})
+	running, err := srv.Listen("127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("start embedded Momento server: %w", err)
+	}
+	s.closers = append(s.closers, running.Close)
+	s.Embedded, s.MomentoURL, s.MomentoToken = srv, running.URL(), token
+	return lookup.With(EnvMomentoEndpoint, s.MomentoURL).With(EnvMomentoKey, token), nil
+}
+
+func (s *Sim) startDynamoDB(ctx context.Context) error {
+	inst, err := ddblocal.Start(ctx, ddblocal.Options{Endpoint: s.opts.DynamoDBEndpoint, DBPath: s.opts.DynamoDBPath, Log: s.opts.ServiceLog})
+	if err != nil {
+		return err
+	}
+	s.closers = append(s.closers, inst.Close)
+	s.opts.Logger.Info("DynamoDB Local", "endpoint", inst.Endpoint, "kind", inst.Kind)
+	s.DynamoDB, s.Streams, err = ddblocal.Client(ctx, inst.Endpoint, s.Config.Region)
+	return err
+}
+
+// Close stops what Start started, in reverse order.
+func (s *Sim) Close() error {
+	var errs []error
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		errs = append(errs, s.closers[i]())
+	}
+	s.closers = nil
+	return errors.Join(errs...)
+}
+
+// stateFile opens a file for appending under the state directory.
+func (s *Sim) stateFile(parts ...string) (*os.File, error) {
+	path := filepath.Join(append([]string{s.opts.StateDir}, parts...)...)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	return os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+}

@@ -1,0 +1,74 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/pipesim/pipesim/internal/config"
+)
+
+// createTables creates each declared table that DynamoDB Local does not have yet and waits until
+// it is active. An existing table is left as it is.
+func (s *Sim) createTables(ctx context.Context) error {
+	for _, t := range s.Config.Tables {
+		if err := CreateTable(ctx, s.DynamoDB, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateTable creates t unless a table of that name exists, then waits for it to be active.
+func CreateTable(ctx context.Context, db *dynamodb.Client, t config.Table) error {
+	_, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)})
+	var notFound *types.ResourceNotFoundException
+	switch {
+	case err == nil:
+		return nil
+	case !errors.As(err, &notFound):
+		return fmt.Errorf("table %q: describe: %w", t.Name, err)
+	}
+	if _, err := db.CreateTable(ctx, createTableInput(t)); err != nil {
+		return fmt.Errorf("table %q: create: %w", t.Name, err)
+	}
+	w := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) { o.MinDelay = 50 * time.Millisecond })
+	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)}, time.Minute); err != nil {
+		return fmt.Errorf("table %q: wait until active: %w", t.Name, err)
+	}
+	if t.TTLAttribute != "" {
+		_, err := db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: aws.String(t.Name),
+			TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String(t.TTLAttribute), Enabled: aws.Bool(true)}})
+		if err != nil {
+			return fmt.Errorf("table %q: enable TTL: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+func createTableInput(t config.Table) *dynamodb.CreateTableInput {
+	in := &dynamodb.CreateTableInput{TableName: aws.String(t.Name), BillingMode: types.BillingModePayPerRequest}
+	names := make([]string, 0, len(t.Attributes))
+	for n := range t.Attributes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{
+			AttributeName: aws.String(n), AttributeType: types.ScalarAttributeType(t.Attributes[n])})
+	}
+	in.KeySchema = []types.KeySchemaElement{{AttributeName: aws.String(t.HashKey), KeyType: types.KeyTypeHash}}
+	if t.RangeKey != "" {
+		in.KeySchema = append(in.KeySchema, types.KeySchemaElement{AttributeName: aws.String(t.RangeKey), KeyType: types.KeyTypeRange})
+	}
+	if t.StreamViewType != "" {
+		in.StreamSpecification = &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewType(t.StreamViewType)}
+	}
+	return in
+}

@@ -1,0 +1,321 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
+	"github.com/aws/smithy-go"
+)
+
+// MaxBatchBytes is the Pipes payload limit: a batch is released before it
+// would grow past 6 MB of record JSON.
+const MaxBatchBytes = 6 << 20
+
+// Backoff between retries of failing calls (DynamoDB Local unreachable,
+// internal errors), which Pipes retries without end.
+const (
+	minBackoff = 100 * time.Millisecond
+	maxBackoff = 5 * time.Second
+)
+
+// reader reads one shard: it owns the shard's iterator and pending batch and
+// runs in one goroutine owned by the Source.
+type reader struct {
+	s     *Source
+	sh    *shard
+	start position // where the shard starts; TRIM_HORIZON after trimmed data
+	log   *slog.Logger
+
+	iterator string   // "" => take a new one
+	lastSeq  string   // sequence number of the last record read
+	pending  []Record // read, not yet released
+	bytes    int      // JSON bytes in pending
+	firstAt  time.Time
+	backoff  time.Duration
+}
+
+func (s *Source) newReader(sh *shard) *reader {
+	return &reader{s: s, sh: sh, start: sh.start, log: s.log.With("shard", sh.id)}
+}
+
+// run waits for the parent (when not nil) to be finished, then polls the
+// shard until it is closed and its last batch acked, or ctx is done.
+func (r *reader) run(ctx context.Context, parent chan struct{}) {
+	if parent != nil {
+		select {
+		case <-parent:
+		case <-ctx.Done():
+			return
+		}
+	}
+	for ctx.Err() == nil {
+		closed, full, err := r.poll(ctx)
+		if err != nil {
+			if !r.recover(ctx, err) {
+				return
+			}
+			continue
+		}
+		if !r.releaseDue(ctx, closed) {
+			return
+		}
+		if closed {
+			r.finish()
+			return
+		}
+		if !full {
+			r.sleep(ctx, r.pollWait())
+		}
+	}
+}
+
+// poll takes an iterator when needed, reads one page and converts it. It
+// reports whether the shard is closed (no next iterator) and whether the
+// page was full, in which case the next poll follows at once.
+func (r *reader) poll(ctx context.Context) (closed, full bool, err error) {
+	if r.iterator == "" {
+		if err := r.acquire(ctx); err != nil {
+			return false, false, err
+		}
+	}
+	limit := min(r.s.cfg.BatchSize-len(r.pending), maxGetRecordsLimit)
+	out, err := r.s.api.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{
+		ShardIterator: aws.String(r.iterator), Limit: aws.Int32(int32(limit)),
+	})
+	if err != nil {
+		return false, false, err
+	}
+	r.backoff = 0
+	if err := r.add(out.Records); err != nil {
+		return false, false, err
+	}
+	r.iterator = aws.ToString(out.NextShardIterator)
+	return r.iterator == "", len(out.Records) == limit, nil
+}
+
+// pollWait is the time to the next poll: the poll interval, cut short when
+// a batching window ends sooner.
+func (r *reader) pollWait() time.Duration {
+	wait := r.s.cfg.PollInterval
+	if len(r.pending) > 0 && r.s.cfg.BatchingWindow > 0 {
+		wait = min(wait, time.Until(r.firstAt.Add(r.s.cfg.BatchingWindow)))
+	}
+	return max(wait, 0)
+}
+
+// acquire takes a shard iterator: after the last record read, else at the
+// shard's starting position.
+func (r *reader) acquire(ctx context.Context) error {
+	in := &dynamodbstreams.GetShardIteratorInput{
+		StreamArn: aws.String(r.s.cfg.StreamARN), ShardId: aws.String(r.sh.id), ShardIteratorType: r.start.typ,
+	}
+	switch {
+	case r.lastSeq != "":
+		in.ShardIteratorType, in.SequenceNumber = types.ShardIteratorTypeAfterSequenceNumber, aws.String(r.lastSeq)
+	case r.start.seq != "":
+		in.SequenceNumber = aws.String(r.start.seq)
+	}
+	out, err := r.s.api.GetShardIterator(ctx, in)
+	if err != nil {
+		return r.acquireError(in, err)
+	}
+	r.iterator = aws.ToString(out.ShardIterator)
+	return nil
+}
+
+// acquireError names a checkpoint the shard does not hold.
+func (r *reader) acquireError(in *dynamodbstreams.GetShardIteratorInput, err error) error {
+	var api smithy.APIError
+	if r.lastSeq == "" && r.start.checkpoint && errors.As(err, &api) && api.ErrorCode() == "ValidationException" {
+		return fmt.Errorf("shard %s: checkpoint %s: %w: %v", r.sh.id, aws.ToString(in.SequenceNumber), ErrBadCheckpoint, api.ErrorMessage())
+	}
+	return fmt.Errorf("shard %s: get %s iterator: %w", r.sh.id, in.ShardIteratorType, err)
+}
+
+// add converts a page of records onto the pending batch.
+func (r *reader) add(records []types.Record) error {
+	now := time.Now()
+	for _, rec := range records {
+		if !r.s.cfg.RawCreationTime {
+			refineCreationTime(&rec, now)
+		}
+		c, err := ConvertRecord(rec, r.s.cfg.StreamARN, r.s.cfg.Region)
+		if err != nil {
+			return fmt.Errorf("shard %s: %w", r.sh.id, err)
+		}
+		c.ShardID = r.sh.id
+		if len(r.pending) == 0 {
+			r.firstAt = now
+		}
+		r.pending = append(r.pending, c)
+		r.bytes += len(c.JSON)
+		r.lastSeq = c.SequenceNumber
+	}
+	return nil
+}
+
+// refineCreationTime replaces DynamoDB Local's ApproximateCreationDateTime,
+// rounded down to the minute, by the second the record is read, kept within
+// that minute. Values not on a whole minute are left alone.
+func refineCreationTime(rec *types.Record, now time.Time) {
+	d := rec.Dynamodb
+	if d == nil || d.ApproximateCreationDateTime == nil {
+		return
+	}
+	t := *d.ApproximateCreationDateTime
+	if t.Truncate(time.Minute) != t {
+		return
+	}
+	sec := now.Truncate(time.Second)
+	if sec.After(t) && sec.Before(t.Add(time.Minute)) {
+		d.ApproximateCreationDateTime = &sec
+	}
+}
+
+// releaseDue releases batches while one is due: full (BatchSize or 6 MB),
+// the batching window elapsed (window 0: whatever was read), or the shard
+// closed. Each release blocks until ReadBatch takes the batch and it is
+// acked. It returns false when ctx ended first.
+func (r *reader) releaseDue(ctx context.Context, closed bool) bool {
+	for len(r.pending) > 0 {
+		cfg := r.s.cfg
+		full := len(r.pending) >= cfg.BatchSize || r.bytes >= MaxBatchBytes
+		windowEnded := cfg.BatchingWindow == 0 || time.Since(r.firstAt) >= cfg.BatchingWindow
+		if !full && !windowEnded && !closed {
+			return true
+		}
+		if !r.release(ctx) {
+			return false
+		}
+	}
+	return true
+}
+
+// release hands the longest due prefix of the pending records to ReadBatch
+// and waits for its ack.
+func (r *reader) release(ctx context.Context) bool {
+	n, size := 0, 0
+	for n < len(r.pending) && n < r.s.cfg.BatchSize {
+		if n > 0 && size+len(r.pending[n].JSON) > MaxBatchBytes {
+			break
+		}
+		size += len(r.pending[n].JSON)
+		n++
+	}
+	batch := Batch{ShardID: r.sh.id, Records: r.pending[:n:n]}
+	r.pending = append([]Record(nil), r.pending[n:]...)
+	r.bytes -= size
+	r.firstAt = time.Now()
+	acked := make(chan struct{})
+	select {
+	case r.s.ready <- pending{batch: batch, ack: r.s.ackFunc(batch, acked)}:
+	case <-ctx.Done():
+		return false
+	}
+	select {
+	case <-acked:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// ackFunc returns the AckFunc of a batch: put the checkpoint, then release
+// the shard's next batch by closing acked. It runs once.
+func (s *Source) ackFunc(b Batch, acked chan struct{}) AckFunc {
+	var once sync.Once
+	return func(ctx context.Context) error {
+		var err error
+		once.Do(func() {
+			defer close(acked)
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				err = ctxErr
+				return
+			}
+			if s.cfg.Checkpoints != nil {
+				last := b.Records[len(b.Records)-1].SequenceNumber
+				if putErr := s.cfg.Checkpoints.Put(b.ShardID, last); putErr != nil {
+					err = fmt.Errorf("checkpoint shard %s at %s: %w", b.ShardID, last, putErr)
+				}
+			}
+		})
+		return err
+	}
+}
+
+// finish marks the shard read to its end and asks for its children.
+func (r *reader) finish() {
+	r.log.Debug("shard finished")
+	close(r.sh.done)
+	r.s.askRefresh()
+}
+
+// recover handles a failed call the way Pipes does: expired iterators are
+// re-taken after the last record read, trimmed data restarts at
+// TRIM_HORIZON, a vanished shard finishes, a vanished stream or a bad
+// checkpoint fails the Source, anything else is retried with backoff. It
+// returns false when the reader must stop.
+func (r *reader) recover(ctx context.Context, err error) bool {
+	var expired *types.ExpiredIteratorException
+	var trimmed *types.TrimmedDataAccessException
+	var notFound *types.ResourceNotFoundException
+	switch {
+	case ctx.Err() != nil:
+		return false
+	case errors.As(err, &expired):
+		r.log.Info("shard iterator expired; re-taking it", "after", r.lastSeq)
+		r.iterator = ""
+	case errors.As(err, &trimmed):
+		r.log.Warn("records trimmed from the shard before they were read; restarting at TRIM_HORIZON", "after", r.lastSeq)
+		r.iterator, r.lastSeq = "", ""
+		r.start = position{typ: types.ShardIteratorTypeTrimHorizon}
+	case errors.As(err, &notFound):
+		return r.vanished(ctx, err)
+	case errors.Is(err, ErrBadCheckpoint):
+		r.s.fail(err)
+		return false
+	default:
+		r.log.Warn("reading shard failed; retrying", "err", err)
+		r.iterator = ""
+		r.backoff = min(max(2*r.backoff, minBackoff), maxBackoff)
+		return r.sleep(ctx, r.backoff)
+	}
+	return true
+}
+
+// vanished tells a deleted stream (fatal) from an expired shard: DynamoDB
+// Local drops shards 24 hours old and answers "Invalid ShardId in
+// ShardIterator"; their records are gone, so the shard is finished.
+func (r *reader) vanished(ctx context.Context, err error) bool {
+	if _, _, derr := describeShards(ctx, r.s.api, r.s.cfg.StreamARN); errors.Is(derr, ErrStreamGone) {
+		r.s.fail(derr)
+		return false
+	}
+	r.log.Warn("shard no longer exists; its unread records are lost", "err", err)
+	if r.releaseDue(ctx, true) {
+		r.finish()
+	}
+	return false
+}
+
+// sleep waits d or until ctx is done; it reports whether ctx is still live.
+func (r *reader) sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,126 @@
+package template
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+var noVars Vars
+
+// Render appends the body the template makes of record to dst and returns it. record is the
+// raw Pipes-shaped record JSON; vars may be nil (empty names and ARNs, ingestion time now). It
+// blocks on nothing. A path absent from the record renders as the template's Missing option
+// says; with MissingFail it returns an error wrapping ErrMissingPath. A record that is not JSON
+// where a path walks gives an error wrapping ErrRecord. On error dst is returned unextended.
+func (t *Template) Render(dst, record []byte, vars *Vars) ([]byte, error) {
+	if vars == nil {
+		vars = &noVars
+	}
+	start := len(dst)
+	if cap(dst)-len(dst) < t.sizeHint {
+		dst = slices.Grow(dst, t.sizeHint)
+	}
+	var w walk
+	for i := range t.segs {
+		s := &t.segs[i]
+		if !s.isPH {
+			dst = append(dst, s.lit...)
+			continue
+		}
+		var err error
+		if s.path != nil {
+			dst, err = t.renderPath(dst, record, s, &w)
+		} else {
+			dst, err = renderVar(dst, record, vars, s)
+		}
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	return dst, nil
+}
+
+// renderPath writes the value a path placeholder selects.
+func (t *Template) renderPath(dst, record []byte, s *segment, w *walk) ([]byte, error) {
+	raw, st := s.path.resolveFrom(record, w, s.shared)
+	switch st {
+	case bad:
+		return dst, fmt.Errorf("resolve %s: %w", s.path.text, ErrRecord)
+	case absent:
+		return t.renderMissing(dst, s)
+	}
+	if s.ctx == ctxString && (raw[0] == '{' || raw[0] == '[') && !t.opts.StripObjectQuotes {
+		return dst, fmt.Errorf("resolve %s: %w", s.path.text, ErrObjectInString)
+	}
+	return appendValue(dst, raw, s.ctx), nil
+}
+
+// renderMissing writes what an absent path stands for.
+func (t *Template) renderMissing(dst []byte, s *segment) ([]byte, error) {
+	switch {
+	case t.opts.Missing == MissingFail:
+		return dst, fmt.Errorf("resolve %s: %w", s.path.text, ErrMissingPath)
+	case s.ctx != ctxValue:
+		return dst, nil
+	case t.opts.Missing == MissingNull:
+		return append(dst, "null"...), nil
+	}
+	return append(dst, '"', '"'), nil
+}
+
+// appendValue writes the raw JSON value as its context requires: as JSON in a value position;
+// as text elsewhere (a string's characters, escaped inside a JSON string literal; a scalar's
+// JSON text; an object or array with its string quotes dropped).
+func appendValue(dst, raw []byte, ctx context) []byte {
+	switch {
+	case ctx == ctxValue:
+		return appendCanonical(dst, raw, false)
+	case raw[0] == '"' && ctx == ctxString:
+		return appendStringToken(dst, raw, false)
+	case raw[0] == '"':
+		return appendDecoded(dst, raw)
+	case raw[0] == '{' || raw[0] == '[':
+		return appendCanonical(dst, raw, true)
+	}
+	return append(dst, raw...)
+}
+
+// renderVar writes a reserved variable.
+func renderVar(dst, record []byte, vars *Vars, s *segment) ([]byte, error) {
+	switch s.v {
+	case varIngestionTime:
+		if s.ctx == ctxValue {
+			return append(vars.appendTime(append(dst, '"')), '"'), nil
+		}
+		return vars.appendTime(dst), nil
+	case varEvent, varEventJSON:
+		return renderEvent(dst, record, s)
+	}
+	return appendString(dst, vars.str(s.v), s.ctx), nil
+}
+
+// appendString writes a string variable as its context requires.
+func appendString(dst []byte, v string, ctx context) []byte {
+	switch ctx {
+	case ctxValue:
+		return appendQuoted(dst, v)
+	case ctxString:
+		return appendEscaped(dst, v)
+	}
+	return append(dst, v...)
+}
+
+// renderEvent writes <aws.pipes.event.json> (the record as JSON, only in a value position) or
+// <aws.pipes.event> (the record's JSON text as a string: quoted and escaped as a JSON value,
+// escaped inside a string literal, as is in text).
+func renderEvent(dst, record []byte, s *segment) ([]byte, error) {
+	if !json.Valid(record) {
+		return dst, fmt.Errorf("render <aws.pipes.event>: %w", ErrRecord)
+	}
+	if s.v == varEventJSON || s.ctx == ctxText {
+		return appendCanonical(dst, record, false), nil
+	}
+	text := string(appendCanonical(nil, record, false))
+	return appendString(dst, text, s.ctx), nil
+}
