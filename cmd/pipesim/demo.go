@@ -136,6 +136,8 @@ func (c *demoCmd) scenario(ctx context.Context, s *sim.Sim, client *momento.Clie
 	if err := c.awaitTopic(ctx, topic, `"REMOVE"`); err != nil {
 		return err
 	}
+	c.say("note: a REMOVE record has no NewImage, so the topic template's NewImage paths found nothing;")
+	c.say("      the message above shows what they rendered as (see docs/templates.md, \"Missing paths\", and --missing)")
 	if err := c.awaitCache(ctx, client, false); err != nil {
 		return err
 	}

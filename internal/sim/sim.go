@@ -53,8 +53,8 @@ type Sim struct {
 	Config       *config.Config
 	DynamoDB     *dynamodb.Client
 	Streams      *dynamodbstreams.Client
-	MomentoURL   string // ${MOMENTO_API_ENDPOINT}: real Momento, or the embedded server
-	MomentoToken string // ${MOMENTO_API_KEY}; never logged
+	MomentoURL   string          // ${MOMENTO_API_ENDPOINT}: real Momento, or the embedded server
+	MomentoToken string          // ${MOMENTO_API_KEY}; never logged
 	Embedded     *momento.Server // nil when a real endpoint is configured
 	DLQ          *pipe.FileQueues
 

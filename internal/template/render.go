@@ -118,9 +118,32 @@ func renderEvent(dst, record []byte, s *segment) ([]byte, error) {
 	if !json.Valid(record) {
 		return dst, fmt.Errorf("render <aws.pipes.event>: %w", ErrRecord)
 	}
-	if s.v == varEventJSON || s.ctx == ctxText {
+	if s.v == varEventJSON {
+		return appendEventJSON(dst, record), nil
+	}
+	if s.ctx == ctxText {
 		return appendCanonical(dst, record, false), nil
 	}
 	text := string(appendCanonical(nil, record, false))
 	return appendString(dst, text, s.ctx), nil
+}
+
+// appendEventJSON writes the record as JSON with an SQS body that holds JSON decoded into that
+// JSON, as the docs define <aws.pipes.event.json> ("encoded fields ... are decoded").
+func appendEventJSON(dst, record []byte) []byte {
+	i := skipWS(record, 0)
+	if i == len(record) || record[i] != '{' {
+		return appendCanonical(dst, record, false)
+	}
+	pos, _, st := member(record, i, "body", -1)
+	if st != hit || record[pos] != '"' {
+		return appendCanonical(dst, record, false)
+	}
+	body, ok := jsonBody(record, pos)
+	if !ok {
+		return appendCanonical(dst, record, false)
+	}
+	dst = appendCanonical(dst, record[:pos], false)
+	dst = appendCanonical(dst, body, false)
+	return appendCanonical(dst, record[stringEnd(record, pos):], false)
 }
