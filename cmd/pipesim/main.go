@@ -48,6 +48,7 @@ func commands(s streams) map[string]command {
 		"momento":      &momentoCmd{streams: s},
 		"transform":    &transformCmd{streams: s},
 		"test-pattern": &testPatternCmd{streams: s},
+		"replay":       &replayCmd{streams: s},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/pipesim/pipesim/internal/momento"
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/sim"
 	"github.com/pipesim/pipesim/internal/template"
@@ -26,6 +27,7 @@ type simFlags struct {
 	maxBackoff       time.Duration
 	logFormat        string
 	verbose          bool
+	faults           map[momento.Route]momento.Fault
 }
 
 func (f *simFlags) register(fs *flag.FlagSet) {
@@ -41,6 +43,9 @@ func (f *simFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.maxBackoff, "max-backoff", 30*time.Second, "longest retry delay")
 	fs.StringVar(&f.logFormat, "log-format", "text", "pipesim's own diagnostics: text or json")
 	fs.BoolVar(&f.verbose, "v", false, "more diagnostics, and DynamoDB Local's own output")
+	f.faults = map[momento.Route]momento.Fault{}
+	fs.Func("momento-fault", "inject a fault into the embedded Momento server (repeatable, one per route); `SPEC` is\n"+momento.FaultSyntax,
+		func(v string) error { return addFault(f.faults, v) })
 }
 
 func (f *simFlags) options(stderr io.Writer) (sim.Options, error) {
@@ -56,7 +61,7 @@ func (f *simFlags) options(stderr io.Writer) (sim.Options, error) {
 		PipesFile: f.pipesFile, DynamoDBEndpoint: f.dynamoDBEndpoint, DynamoDBPath: f.dynamoDBPath,
 		StateDir: f.stateDir, PollInterval: f.pollInterval, Missing: missing, AllowUnsupported: f.allowUnsupported,
 		Retry:  pipe.Options{Backoff: f.backoff, MaxBackoff: f.maxBackoff, FailedToDLQ: f.failedToDLQ},
-		Logger: logger,
+		Logger: logger, Faults: f.faults,
 	}
 	if f.verbose {
 		o.ServiceLog = stderr

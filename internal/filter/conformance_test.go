@@ -125,6 +125,33 @@ func checkConformance(t *testing.T, c conformanceCase) {
 	if got := p.Match(c.event()); got != *c.Match {
 		t.Errorf("Match(%s) with pattern %s = %v; want %v (%s)", c.event(), c.pattern(), got, *c.Match, c.Source)
 	}
+	checkSharedWalk(t, c)
+}
+
+// memoWarmers are filters that never match but read parts of any event, so
+// the filter after them replays what they recorded (Filters.Match's memo).
+var memoWarmers = []string{
+	`{"zz-never": [{"exists": true}]}`,
+	`{"detail": {"zz-never": [{"exists": true}]}}`,
+	`{"dynamodb": {"NewImage": {"zz-never": [{"exists": true}]}}}`,
+}
+
+// checkSharedWalk matches the case again through Filters, behind filters
+// that warm the memo, and with the pattern twice: the answer must not change.
+func checkSharedWalk(t *testing.T, c conformanceCase) {
+	opts := Options{AllowUnsupported: true, MatchPollerFields: true}
+	for _, patterns := range [][]string{
+		append(append([]string(nil), memoWarmers...), c.pattern()),
+		{c.pattern(), c.pattern()},
+	} {
+		f, err := CompileFilters(patterns, opts)
+		if err != nil {
+			t.Fatalf("CompileFilters(%q) = %v", patterns, err)
+		}
+		if got := f.Match(c.event()); got != *c.Match {
+			t.Errorf("Filters(%q).Match(%s) = %v; want %v (%s)", patterns, c.event(), got, *c.Match, c.Source)
+		}
+	}
 }
 
 // checkKnownDifference asserts that pipesim still differs as documented, so

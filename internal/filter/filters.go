@@ -155,11 +155,22 @@ func (lf *leaf) hasNumeric() bool {
 // matches any of the filters. With no filters every record matches. A record
 // that matches none is skipped without an execution, as on AWS.
 func (f *Filters) Match(record []byte) bool {
-	if len(f.patterns) == 0 {
+	switch len(f.patterns) {
+	case 0:
 		return true
+	case 1:
+		return f.patterns[0].Match(record)
 	}
+	set := indexPool.Get().(*indexSet)
+	defer indexPool.Put(set)
+	set.n = 0
 	for _, p := range f.patterns {
-		if p.Match(record) {
+		st := matchState{idx: set}
+		ok := p.root.matchDocument(record, &st)
+		if st.dotted {
+			ok = p.matchNormalized(record)
+		}
+		if ok {
 			return true
 		}
 	}

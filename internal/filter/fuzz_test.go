@@ -58,5 +58,15 @@ func FuzzMatch(f *testing.F) {
 		if again := p.Match(event); again != first {
 			t.Fatalf("Match(%q) with %s = %v, then %v; want the same", event, pattern, first, again)
 		}
+		// The shared walk of Filters (memo warmed by other filters) must
+		// agree with the single pattern.
+		patterns := append(append([]string(nil), memoWarmers...), pattern)
+		f, err := CompileFilters(patterns, Options{AllowUnsupported: true, MatchPollerFields: true})
+		if err != nil {
+			return // e.g. longer than Pipes allows
+		}
+		if shared := f.Match(event); shared != first {
+			t.Fatalf("Filters.Match(%q) with %s = %v; Pattern.Match = %v", event, pattern, shared, first)
+		}
 	})
 }

@@ -13,6 +13,9 @@ type matchState struct {
 	// pattern field ("a.b" for pattern {"a": {"b": ...}}); the fast walk
 	// cannot join such paths, so Match retries on a normalized copy.
 	dotted bool
+	// idx, when set, shares what one walk read of the record with the next
+	// (Filters.Match with several filters).
+	idx *indexSet
 }
 
 // Match reports whether the event (raw JSON bytes of an object) matches the
@@ -55,21 +58,23 @@ func (n *node) evalObject(d []byte, i, depth int, mode stopMode, st *matchState)
 	if len(n.fields) == 0 {
 		return n.evalOrsOnly(d, i, depth, mode, st)
 	}
-	start := i
+	if st.idx == nil {
+		return n.evalObjectPlain(d, i, depth, mode, st)
+	}
 	var matched, seen uint64
-	childMode := mode & stopOnFail
-	if len(n.ors) > 0 {
-		childMode = 0
-	}
-	i = skipWS(d, i)
-	if i < len(d) && d[i] == '}' {
-		return i + 1, n.resolve(d, start, depth, matched, seen, st), true
-	}
+	childMode := n.childMode(mode)
+	it := openMembers(d, i, st)
 	for {
-		var ok, done bool
-		i, ok = n.member(d, skipWS(d, i), depth, mode, childMode, &matched, &seen, st)
+		key, val, vend, status := it.next()
+		switch status {
+		case memberDone:
+			return it.end, n.resolve(d, i, depth, matched, seen, st), true
+		case memberBad:
+			return 0, false, false
+		}
+		end, ok := n.member(d, key, val, vend, depth, mode, childMode, &matched, &seen, st)
 		if !ok {
-			return i, false, false
+			return end, false, false
 		}
 		// A field seen without a match decides the node: JSON keys are
 		// unique, so nothing later can rescue it.
@@ -77,17 +82,59 @@ func (n *node) evalObject(d []byte, i, depth int, mode stopMode, st *matchState)
 		if failed && mode&stopOnFail != 0 || len(n.ors) == 0 && matched == n.full && mode&stopOnMatch != 0 {
 			return -1, !failed, true
 		}
+		if !it.advance(end) {
+			return 0, false, false
+		}
 		if failed || len(n.ors) == 0 && matched == n.full {
-			i, ok = skipRestOfObject(d, i, depth)
-			return i, !failed, ok
-		}
-		if i, done, ok = nextMember(d, i, '}'); !ok {
-			return i, false, false
-		}
-		if done {
-			return i, n.resolve(d, start, depth, matched, seen, st), true
+			return it.finish(depth, !failed)
 		}
 	}
+}
+
+// evalObjectPlain is evalObject without a memo: the single-pattern path,
+// kept free of the iterator's bookkeeping.
+func (n *node) evalObjectPlain(d []byte, i, depth int, mode stopMode, st *matchState) (int, bool, bool) {
+	var matched, seen uint64
+	childMode := n.childMode(mode)
+	pos := skipWS(d, i)
+	if pos < len(d) && d[pos] == '}' {
+		return pos + 1, n.resolve(d, i, depth, matched, seen, st), true
+	}
+	for {
+		key, val, ok := readKey(d, pos)
+		if !ok {
+			return 0, false, false
+		}
+		end, ok := n.member(d, key, val, -1, depth, mode, childMode, &matched, &seen, st)
+		if !ok {
+			return end, false, false
+		}
+		failed := seen&^matched != 0
+		if failed && mode&stopOnFail != 0 || len(n.ors) == 0 && matched == n.full && mode&stopOnMatch != 0 {
+			return -1, !failed, true
+		}
+		if failed || len(n.ors) == 0 && matched == n.full {
+			end, ok = skipRestOfObject(d, end, depth)
+			return end, !failed, ok
+		}
+		next, done, ok := nextMember(d, end, '}')
+		if !ok {
+			return next, false, false
+		}
+		if done {
+			return next, n.resolve(d, i, depth, matched, seen, st), true
+		}
+		pos = skipWS(d, next)
+	}
+}
+
+// childMode is the stop mode children inherit: they may stop on failure when
+// their failure decides n, which $or groups prevent.
+func (n *node) childMode(mode stopMode) stopMode {
+	if len(n.ors) > 0 {
+		return 0
+	}
+	return mode & stopOnFail
 }
 
 // evalOrsOnly matches a node made only of $or groups: the alternatives are
@@ -107,31 +154,13 @@ func (n *node) evalOrsOnly(d []byte, i, depth int, mode stopMode, st *matchState
 	return end, sat && ok, ok
 }
 
-// member reads one "key": value pair at d[i] and records in matched and seen
-// what it tells about n's fields. It returns -1 when a child stopped early on
-// failure (childMode allowed it).
-func (n *node) member(d []byte, i, depth int, parentMode, childMode stopMode, matched, seen *uint64, st *matchState) (int, bool) {
-	if i >= len(d) || d[i] != '"' {
-		return i, false
-	}
-	kend, esc, ok := scanString(d, i)
-	if !ok {
-		return kend, false
-	}
-	key := d[i+1 : kend-1]
-	if esc {
-		// rare: keys with escapes are decoded into a new slice
-		if key, ok = appendUnescaped(nil, key); !ok {
-			return kend, false
-		}
-	}
-	i = skipWS(d, kend)
-	if i >= len(d) || d[i] != ':' {
-		return i, false
-	}
-	i = skipWS(d, i+1)
+// member matches the value at d[val] (ending at vend when known, else -1)
+// against n's fields named key, recording the outcome in matched and seen. It
+// returns the value's end, or -1 when a child stopped early (childMode
+// allowed it).
+func (n *node) member(d []byte, key []byte, val, vend, depth int, parentMode, childMode stopMode, matched, seen *uint64, st *matchState) (int, bool) {
 	found := false
-	end := i
+	end := val
 	for idx := range n.fields {
 		f := &n.fields[idx]
 		if f.hidden || f.name != string(key) {
@@ -145,7 +174,8 @@ func (n *node) member(d []byte, i, depth int, parentMode, childMode stopMode, ma
 		if decidesMatch(parentMode, n, *matched, idx) {
 			mode |= stopOnMatch // this field completes the node: no need to read on
 		}
-		if end, ok = f.eval(d, i, depth, idx, mode, matched, seen, st); !ok {
+		var ok bool
+		if end, ok = f.eval(d, val, depth, idx, mode, matched, seen, st); !ok {
 			return end, false
 		}
 	}
@@ -155,7 +185,10 @@ func (n *node) member(d []byte, i, depth int, parentMode, childMode stopMode, ma
 	if n.hasChild && bytes.IndexByte(key, '.') >= 0 && n.namesChild(key) {
 		st.dotted = true
 	}
-	return skipValue(d, i, depth)
+	if vend >= 0 {
+		return vend, true
+	}
+	return skipValue(d, val, depth)
 }
 
 // decidesMatch reports whether field idx matching would complete n, so the

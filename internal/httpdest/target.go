@@ -79,6 +79,9 @@ func (r *Request) Redacted() http.Header {
 	return h
 }
 
+// IsSecret reports whether the header (canonical name) carries a secret that output must hide.
+func (r *Request) IsSecret(canonical string) bool { return r.secret[canonical] }
+
 // fixedHeaders are the headers every API destination request carries (archived
 // eb-api-destinations.md); User-Agent and Range cannot be overridden.
 var fixedHeaders = [][2]string{

@@ -46,6 +46,11 @@ type Options struct {
 	Logger           *slog.Logger         // pipesim's own diagnostics; nil discards
 	Trace            func(pipe.Execution) // a line per execution; nil prints nothing
 	ServiceLog       io.Writer            // DynamoDB Local's own output; nil discards
+	// Lookup resolves ${VAR}; nil means the environment, then the .env beside the pipes file.
+	Lookup config.Lookup
+	// Faults are injected into the embedded Momento server; an error when a real endpoint is
+	// configured, since pipesim cannot make real Momento fail.
+	Faults map[momento.Route]momento.Fault
 }
 
 // Sim is a loaded pipes file with everything it needs started.
@@ -86,6 +91,9 @@ func (s *Sim) start(ctx context.Context) error {
 		return err
 	}
 	if endpoint, ok := lookup(EnvMomentoEndpoint); ok {
+		if len(s.opts.Faults) > 0 {
+			return fmt.Errorf("fault injection needs the embedded Momento server, but %s is set", EnvMomentoEndpoint)
+		}
 		s.MomentoURL = endpoint
 		s.MomentoToken, _ = lookup(EnvMomentoKey)
 	} else if lookup, err = s.startMomento(lookup); err != nil {
@@ -108,6 +116,9 @@ func (s *Sim) start(ctx context.Context) error {
 // lookup resolves ${VAR}: the environment, then the .env beside the pipes file (or in the
 // current directory for the embedded design).
 func (s *Sim) lookup() (config.Lookup, error) {
+	if s.opts.Lookup != nil {
+		return s.opts.Lookup, nil
+	}
 	dir := "."
 	if s.opts.PipesFile != "" {
 		dir = filepath.Dir(s.opts.PipesFile)
@@ -141,6 +152,9 @@ func (s *Sim) startMomento(lookup config.Lookup) (config.Lookup, error) {
 		token = "pipesim-local-" + hex.EncodeToString(b[:])
 	}
 	srv := momento.NewServer(momento.Config{Token: token})
+	for route, f := range s.opts.Faults {
+		srv.InjectFault(route, f)
+	}
 	running, err := srv.Listen("127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("start embedded Momento server: %w", err)

@@ -148,7 +148,7 @@ func (r *reader) add(records []types.Record) error {
 		}
 		c, err := ConvertRecord(rec, r.s.cfg.StreamARN, r.s.cfg.Region)
 		if err != nil {
-			return fmt.Errorf("shard %s: %w", r.sh.id, err)
+			return &convertError{fmt.Errorf("shard %s: %w", r.sh.id, err)}
 		}
 		c.ShardID = r.sh.id
 		if len(r.pending) == 0 {
@@ -228,17 +228,15 @@ func (r *reader) release(ctx context.Context) bool {
 }
 
 // ackFunc returns the AckFunc of a batch: put the checkpoint, then release
-// the shard's next batch by closing acked. It runs once.
+// the shard's next batch by closing acked. It runs once. The checkpoint is
+// put even when ctx is already done (a shutdown acking its last delivery):
+// the batch was delivered, and forgetting that would deliver it again.
 func (s *Source) ackFunc(b Batch, acked chan struct{}) AckFunc {
 	var once sync.Once
 	return func(ctx context.Context) error {
 		var err error
 		once.Do(func() {
 			defer close(acked)
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				err = ctxErr
-				return
-			}
 			if s.cfg.Checkpoints != nil {
 				last := b.Records[len(b.Records)-1].SequenceNumber
 				if putErr := s.cfg.Checkpoints.Put(b.ShardID, last); putErr != nil {
@@ -259,9 +257,9 @@ func (r *reader) finish() {
 
 // recover handles a failed call the way Pipes does: expired iterators are
 // re-taken after the last record read, trimmed data restarts at
-// TRIM_HORIZON, a vanished shard finishes, a vanished stream or a bad
-// checkpoint fails the Source, anything else is retried with backoff. It
-// returns false when the reader must stop.
+// TRIM_HORIZON, a vanished shard finishes, a vanished stream, a bad
+// checkpoint or an unconvertible record fails the Source, anything else is
+// retried with backoff. It returns false when the reader must stop.
 func (r *reader) recover(ctx context.Context, err error) bool {
 	var expired *types.ExpiredIteratorException
 	var trimmed *types.TrimmedDataAccessException
@@ -278,7 +276,7 @@ func (r *reader) recover(ctx context.Context, err error) bool {
 		r.start = position{typ: types.ShardIteratorTypeTrimHorizon}
 	case errors.As(err, &notFound):
 		return r.vanished(ctx, err)
-	case errors.Is(err, ErrBadCheckpoint):
+	case errors.Is(err, ErrBadCheckpoint) || errors.As(err, new(*convertError)):
 		r.s.fail(err)
 		return false
 	default:
@@ -304,6 +302,13 @@ func (r *reader) vanished(ctx context.Context, err error) bool {
 	}
 	return false
 }
+
+// convertError marks a record that cannot be converted: reading it again
+// would fail again, so the Source fails instead of retrying without end.
+type convertError struct{ err error }
+
+func (e *convertError) Error() string { return e.err.Error() }
+func (e *convertError) Unwrap() error { return e.err }
 
 // sleep waits d or until ctx is done; it reports whether ctx is still live.
 func (r *reader) sleep(ctx context.Context, d time.Duration) bool {

@@ -135,11 +135,11 @@ func TestCheckpointResumeLosesNothing(t *testing.T) {
 	t.Parallel()
 	table, arn, db, st := streamTable(t)
 	store := &MemoryCheckpoints{}
-	cfg := Config{StreamARN: arn, StartingPosition: Latest, BatchSize: 2, Checkpoints: store}
-	first := connect(t, st, cfg)
 	for i := range 5 {
-		put(t, db, table, "k", i)
+		put(t, db, table, "k", i) // written first, so polls read full batches: 2, 2, 1
 	}
+	cfg := Config{StreamARN: arn, StartingPosition: TrimHorizon, BatchSize: 2, Checkpoints: store}
+	first := connect(t, st, cfg)
 	acked := readRecords(t, first, 4) // two batches of two, acked
 	inFlight, _ := readBatch(t, first)
 	first.Close()
@@ -150,6 +150,7 @@ func TestCheckpointResumeLosesNothing(t *testing.T) {
 		t.Errorf("checkpoint = %s; want last acked %s", got, acked[3].SequenceNumber)
 	}
 	put(t, db, table, "k", 5)
+	cfg.StartingPosition = Latest
 	second := connect(t, st, cfg) // LATEST, but the checkpoint wins
 	got := values(t, readRecords(t, second, 2))
 	if want := []string{"k=4", "k=5"}; !cmp.Equal(got, want) {

@@ -1,7 +1,9 @@
 package template
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -125,4 +127,22 @@ func TestSharedSteps(t *testing.T) {
 	if diff := cmp.Diff([]int{0, 2, 1, 0}, got); diff != "" {
 		t.Errorf("shared steps = %v; want [0 2 1 0]", got)
 	}
+}
+
+// describe says how a template was read: IsJSON, then each placeholder's path ("var" for a
+// reserved variable), offset and context.
+func (t *Template) describe() string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "json=%v", t.isJSON)
+	for _, s := range t.segs {
+		if !s.isPH {
+			continue
+		}
+		name := "var"
+		if s.path != nil {
+			name = s.path.text
+		}
+		fmt.Fprintf(&b, " %s@%d:%d", name, s.where, s.ctx)
+	}
+	return b.String()
 }

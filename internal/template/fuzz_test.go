@@ -74,7 +74,7 @@ func FuzzRender(f *testing.F) {
 	f.Add([]byte(`{"a":[{"b":1},{"b":"\ud83d\ude00"}],"a2":{"b":{"c":"\\"}}}`))
 	f.Add([]byte(`{"a" : { "b" : [ 1 , 2 ] , "b" : 3 } }`))
 	const text = `[<$.a>, <$.a.b>, <$.a[0]>, <$.a.b.c>, <$.a.0.b>, "<$.a.b>"]`
-	tpl, err := Compile(text, Options{})
+	tpl, err := Compile(text, Options{StripObjectQuotes: true})
 	if err != nil {
 		f.Fatal(err)
 	}

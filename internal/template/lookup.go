@@ -244,11 +244,10 @@ func members(b []byte, i int, key string, stop int) (int, int, status) {
 			return 0, -1, bad
 		}
 		keyPos := i
-		end := stringEnd(b, i)
+		end, match := keyEnd(b, i, key)
 		if end < 0 {
 			return 0, -1, bad
 		}
-		match := keyEquals(b[i+1:end-1], key)
 		if i = skipWS(b, end); i >= len(b) || b[i] != ':' {
 			return 0, -1, bad
 		}
@@ -301,6 +300,20 @@ func next(b []byte, i int, closer byte) (int, status) {
 		return skipWS(b, i+1), hit
 	}
 	return 0, bad
+}
+
+// keyEnd returns the end of the key string at b[i] and whether it is key. The common match is
+// found without scanning the key twice: a path name holds no quote or backslash, so the name's
+// bytes followed by a quote can only be the whole key.
+func keyEnd(b []byte, i int, key string) (int, bool) {
+	if end := i + 1 + len(key); end < len(b) && b[end] == '"' && string(b[i+1:end]) == key {
+		return end + 1, true
+	}
+	end := stringEnd(b, i)
+	if end < 0 {
+		return -1, false
+	}
+	return end, keyEquals(b[i+1:end-1], key)
 }
 
 // keyEquals compares a raw (still escaped) key with a path name. Escapes only shorten a key

@@ -178,3 +178,28 @@ func TestRenderObjectInString(t *testing.T) {
 		t.Errorf("Render(%q, StripObjectQuotes) = %s; want %s", text, got, want)
 	}
 }
+
+// TestRenderConcurrent renders one compiled template from many goroutines (run with -race):
+// a Template holds no per-render state.
+func TestRenderConcurrent(t *testing.T) {
+	text, record := seedFixture(t)
+	tpl, err := Compile(text, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan string)
+	for range 8 {
+		go func() {
+			var out []byte
+			for range 100 {
+				out, _ = tpl.Render(out[:0], record, nil)
+			}
+			done <- string(out)
+		}()
+	}
+	for range 8 {
+		if got := <-done; got != seedWant {
+			t.Errorf("concurrent Render = %q; want %q", got, seedWant)
+		}
+	}
+}

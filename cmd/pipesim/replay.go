@@ -1,0 +1,330 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/pipesim/pipesim"
+	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/httpdest"
+	"github.com/pipesim/pipesim/internal/pipe"
+	"github.com/pipesim/pipesim/internal/replay"
+	"github.com/pipesim/pipesim/internal/sim"
+	"github.com/pipesim/pipesim/internal/template"
+)
+
+// dryRunEndpoint and dryRunKey stand in for MOMENTO_API_ENDPOINT and MOMENTO_API_KEY in a dry
+// run that has none: nothing is sent, and the output stays the same from run to run.
+const (
+	dryRunEndpoint = "http://momento.local"
+	dryRunKey      = "pipesim-dry-run"
+)
+
+// maxBadShown bounds the bad-input lines printed; all are counted.
+const maxBadShown = 100
+
+// replayCmd is `pipesim replay`: captured stream records through the pipes of a pipes file.
+type replayCmd struct {
+	streams
+	o replayOptions
+}
+
+type replayOptions struct {
+	pipesFile, records, out, format, speed, streamARN, clock, stateDir, missing string
+	dryRun, strict, allowUnsupported, failedToDLQ, trace                         bool
+	backoff, maxBackoff                                                          time.Duration
+}
+
+func (c *replayCmd) flags() *flag.FlagSet {
+	o := &c.o
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.StringVar(&o.pipesFile, "pipes", "", "pipes file (YAML or JSON); empty replays through the embedded weather-stats design")
+	fs.StringVar(&o.records, "records", "", "captured records (required; - reads stdin): JSON Lines, a JSON array, get-records output or a {\"Records\": [...]} event")
+	fs.StringVar(&o.format, "format", "auto", "input form: auto, jsonl, array or document")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "write the requests that would be sent, as JSON Lines, instead of sending them")
+	fs.StringVar(&o.out, "out", "", "dry-run output file (default stdout)")
+	fs.StringVar(&o.speed, "speed", "max", "max (as fast as possible), recorded (the pace of ApproximateCreationDateTime) or Nx (N times that pace)")
+	fs.BoolVar(&o.strict, "strict", false, "stop at the first piece of input that is not a stream record instead of skipping it")
+	fs.StringVar(&o.streamARN, "stream-arn", "", "eventSourceARN for records without one (default: made from the first pipe's Source)")
+	fs.StringVar(&o.clock, "clock", "recorded", "clock for record age and ingestion time: recorded (from the records) or wall")
+	fs.StringVar(&o.stateDir, "state-dir", ".pipesim", "directory for dead-letter queues and execution logs")
+	fs.StringVar(&o.missing, "missing", "", "how a template path absent from the record renders (see docs/templates.md; default: as AWS)")
+	fs.BoolVar(&o.allowUnsupported, "allow-unsupported-filters", false, "accept filter operators AWS Pipes rejects, with a warning")
+	fs.BoolVar(&o.failedToDLQ, "failed-to-dlq", false, "send batches answered with a non-retryable status (e.g. 400) to the DLQ at once")
+	fs.DurationVar(&o.backoff, "backoff", time.Second, "first retry delay (doubles each retry, with jitter)")
+	fs.DurationVar(&o.maxBackoff, "max-backoff", 30*time.Second, "longest retry delay")
+	fs.BoolVar(&o.trace, "trace", false, "print a line per execution on stderr")
+	return fs
+}
+
+// Run replays the records and prints the summary on stderr. It blocks until every pipe is done
+// with the input or the context is cancelled. Bad flags exit 2; bad input under --strict exits 1.
+func (c *replayCmd) Run(ctx context.Context, args []string) error {
+	if err := parseFlags(c.flags(), args); err != nil {
+		return err
+	}
+	if c.o.records == "" {
+		return &exitError{code: 2, err: fmt.Errorf("replay: --records is required")}
+	}
+	r, closeAll, err := c.setup()
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	in, size, err := c.input()
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	counted := &countingReader{r: in}
+	stop := c.progress(counted, size)
+	start := time.Now()
+	sum, err := r.Replay(ctx, counted)
+	stop()
+	if sum != nil {
+		c.summary(sum, time.Since(start))
+	}
+	return err
+}
+
+// setup loads the pipes file and chooses where requests go.
+func (c *replayCmd) setup() (*replay.Run, func(), error) {
+	r := &replay.Run{WallClock: c.o.clock == "wall", StreamARN: c.o.streamARN,
+		Retry: pipe.Options{Backoff: c.o.backoff, MaxBackoff: c.o.maxBackoff, FailedToDLQ: c.o.failedToDLQ}}
+	if err := c.feedOptions(&r.Feed); err != nil {
+		return nil, nil, &exitError{code: 2, err: err}
+	}
+	lookup, err := sim.Lookup(c.o.pipesFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	closers := []func() error{}
+	closeAll := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			_ = closers[i]()
+		}
+	}
+	if c.o.dryRun {
+		lookup = dryRunLookup(lookup)
+		w, closeOut, err := c.output()
+		if err != nil {
+			return nil, nil, err
+		}
+		closers = append(closers, closeOut)
+		r.DryRun = w
+	}
+	var emb *sim.Embedded
+	if !c.o.dryRun {
+		if lookup, emb, err = sim.StartEmbeddedMomento(lookup); err != nil {
+			return nil, nil, err
+		}
+		if emb != nil {
+			closers = append(closers, emb.Close)
+			fmt.Fprintf(c.stderr, "pipesim: embedded Momento HTTP API on %s\n", emb.URL)
+		}
+		r.Sender, r.DLQ = httpdest.NewSender(), &pipe.FileQueues{Dir: filepath.Join(c.o.stateDir, "dlq")}
+		r.ExecLog = c.execLog(&closers)
+	}
+	if r.Config, err = c.load(lookup); err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	for _, name := range r.Config.Caches {
+		if emb != nil {
+			emb.Server.CreateCache(name)
+		}
+	}
+	if c.o.trace {
+		r.Trace = sim.NewTracer(c.stderr).Trace
+	}
+	return r, closeAll, nil
+}
+
+func (c *replayCmd) feedOptions(o *replay.Options) error {
+	var err error
+	if o.Reader.Form, err = replay.ParseForm(c.o.format); err != nil {
+		return fmt.Errorf("--format: %w", err)
+	}
+	if o.Speed, err = replay.ParseSpeed(c.o.speed); err != nil {
+		return fmt.Errorf("--speed: %w", err)
+	}
+	if c.o.clock != "recorded" && c.o.clock != "wall" {
+		return fmt.Errorf("--clock %q: want recorded or wall", c.o.clock)
+	}
+	o.Strict = c.o.strict
+	var shown atomic.Int64
+	o.OnBad = func(it replay.Item) {
+		switch n := shown.Add(1); {
+		case n <= maxBadShown:
+			fmt.Fprintf(c.stderr, "pipesim: %s: line %d: %v (skipped)\n", c.o.records, it.Line, it.Err)
+		case n == maxBadShown+1:
+			fmt.Fprintf(c.stderr, "pipesim: more bad input; the summary counts it all\n")
+		}
+	}
+	return nil
+}
+
+// dryRunLookup fills in a fixed endpoint and key when none is configured.
+func dryRunLookup(lookup config.Lookup) config.Lookup {
+	if _, ok := lookup(sim.EnvMomentoEndpoint); !ok {
+		lookup = lookup.With(sim.EnvMomentoEndpoint, dryRunEndpoint)
+	}
+	if _, ok := lookup(sim.EnvMomentoKey); !ok {
+		lookup = lookup.With(sim.EnvMomentoKey, dryRunKey)
+	}
+	return lookup
+}
+
+func (c *replayCmd) load(lookup config.Lookup) (*config.Config, error) {
+	missing, err := template.ParseMissing(c.o.missing)
+	if err != nil {
+		return nil, &exitError{code: 2, err: fmt.Errorf("--missing: %w", err)}
+	}
+	opts := config.Options{Lookup: lookup, Missing: missing, AllowUnsupported: c.o.allowUnsupported}
+	if c.o.pipesFile == "" {
+		return config.Parse("embedded weather-stats pipes file", pipesim.SeedPipes, opts)
+	}
+	return config.Load(c.o.pipesFile, opts)
+}
+
+// input opens --records; size is -1 when unknown (stdin, a pipe).
+func (c *replayCmd) input() (io.ReadCloser, int64, error) {
+	if c.o.records == "-" {
+		if rc, ok := c.stdin.(io.ReadCloser); ok {
+			return rc, -1, nil
+		}
+		return io.NopCloser(c.stdin), -1, nil
+	}
+	f, err := os.Open(c.o.records)
+	if err != nil {
+		return nil, 0, fmt.Errorf("replay: %w", err)
+	}
+	size := int64(-1)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	return f, size, nil
+}
+
+// output opens the dry-run output, buffered.
+func (c *replayCmd) output() (io.Writer, func() error, error) {
+	var w io.Writer = c.stdout
+	var f *os.File
+	if c.o.out != "" && c.o.out != "-" {
+		var err error
+		if f, err = os.Create(c.o.out); err != nil {
+			return nil, nil, fmt.Errorf("replay: --out: %w", err)
+		}
+		w = f
+	}
+	bw := bufio.NewWriterSize(w, 256<<10)
+	return bw, func() error {
+		err := bw.Flush()
+		if f != nil {
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		return err
+	}, nil
+}
+
+// execLog opens each pipe's execution log under the state directory, as `pipesim run` does.
+func (c *replayCmd) execLog(closers *[]func() error) func(*config.Pipe) (*pipe.ExecLog, error) {
+	return func(p *config.Pipe) (*pipe.ExecLog, error) {
+		if p.Log.Level == "OFF" || p.Log.LogGroup == "" {
+			return nil, nil
+		}
+		path := filepath.Join(c.o.stateDir, "logs", p.Log.LogGroup, p.Name+".jsonl")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		*closers = append(*closers, f.Close)
+		return pipe.NewExecLog(f, p.ARN, p.Log.Level, p.Log.ExecutionData, nil), nil
+	}
+}
+
+// summary prints what the replay did.
+func (c *replayCmd) summary(sum *replay.Summary, took time.Duration) {
+	rate := float64(sum.Records) / max(took.Seconds(), 1e-9)
+	fmt.Fprintf(c.stderr, "pipesim: replay read %d records (%s), skipped %d as bad input, in %s (%.0f records/s)\n",
+		sum.Records, sum.Form, sum.Bad, took.Round(time.Millisecond), rate)
+	tw := tabwriter.NewWriter(c.stderr, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "pipe\tmatched\tsent\tfailed\tsucceeded\tdead-lettered\tdropped\t")
+	for _, p := range sum.Pipes {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", p.Name, p.Matched, p.Sent, p.Failed, p.Succeeded, p.DeadLettered, p.Dropped)
+	}
+	_ = tw.Flush()
+}
+
+// countingReader counts the bytes read, for the progress bar.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// progress draws a progress bar on stderr while the replay runs, when stderr is a terminal. The
+// returned function stops it and clears the line.
+func (c *replayCmd) progress(in *countingReader, size int64) func() {
+	f, ok := c.stderr.(*os.File)
+	if !ok {
+		return func() {}
+	}
+	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				fmt.Fprint(f, "\r\033[K")
+				return
+			case <-t.C:
+				fmt.Fprint(f, "\r\033[K"+progressLine(in.n.Load(), size))
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// progressLine is a 30-column bar when the size is known, else the bytes read.
+func progressLine(read, size int64) string {
+	if size <= 0 {
+		return fmt.Sprintf("replay: %.1f MB read", float64(read)/1e6)
+	}
+	const width = 30
+	filled := int(float64(width) * float64(read) / float64(size))
+	filled = min(max(filled, 0), width)
+	bar := make([]byte, width)
+	for i := range bar {
+		bar[i] = '.'
+		if i < filled {
+			bar[i] = '#'
+		}
+	}
+	return fmt.Sprintf("replay: [%s] %3.0f%% %.1f/%.1f MB", bar, 100*float64(read)/float64(size), float64(read)/1e6, float64(size)/1e6)
+}

@@ -1,0 +1,218 @@
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/pipesim/pipesim/internal/stream"
+)
+
+// ErrBadInput is returned, wrapped with the line and reason, when strict reading meets input that
+// is not a record.
+var ErrBadInput = errors.New("bad input")
+
+// DefaultChunkSize is how many records the feed hands its sources at once.
+const DefaultChunkSize = 1024
+
+// Options configure a Feed.
+type Options struct {
+	Reader Reader
+	// Strict stops the replay at the first piece of input that is not a record; otherwise it is
+	// reported to OnBad, counted and skipped.
+	Strict bool
+	// Speed is 0 for as fast as possible, or the multiple of the recorded pace (1 is the pace
+	// of ApproximateCreationDateTime).
+	Speed float64
+	// ChunkSize is how many records go to the sources at once; 0 means DefaultChunkSize.
+	ChunkSize int
+	// OnBad hears of each piece of input that is not a record; it is called from Run.
+	OnBad func(Item)
+}
+
+// Stats are what a feed has read so far. It is safe to read while the feed runs.
+type Stats struct {
+	Records atomic.Int64
+	Bad     atomic.Int64
+}
+
+// chunk is a run of records every source sees, numbered from 0 in input order.
+type chunk struct {
+	seq     int
+	records []stream.Record
+}
+
+// Feed reads an input once and hands every record, in input order, to each of its sources, one
+// per pipe. A slow source holds the feed back, so memory stays bounded whatever the input size.
+type Feed struct {
+	in    io.Reader
+	opts  Options
+	subs  []*Source
+	Stats Stats
+	Form  Form // the form read, once Run returned
+}
+
+// NewFeed returns a feed over in; add sources with Source, then call Run.
+func NewFeed(in io.Reader, opts Options) *Feed {
+	if opts.ChunkSize <= 0 {
+		opts.ChunkSize = DefaultChunkSize
+	}
+	return &Feed{in: in, opts: opts}
+}
+
+// Source returns a new source that sees every record of the feed in batches of up to batchSize
+// records of one shard. Call it before Run.
+func (f *Feed) Source(batchSize int) *Source {
+	s := &Source{ch: make(chan *chunk, 4), done: make(chan struct{}), batchSize: max(batchSize, 1), eager: f.opts.Speed > 0}
+	f.subs = append(f.subs, s)
+	return s
+}
+
+// Run reads the input and feeds the sources until the input ends, ctx is cancelled or strict
+// reading meets bad input; then it tells the sources the input is over (with the error, if any)
+// and returns the error. It blocks while every source is busy.
+func (f *Feed) Run(ctx context.Context) error {
+	fd := feeding{f: f, ctx: ctx}
+	form, err := f.opts.Reader.Read(f.in, fd.item)
+	f.Form = form
+	if err == nil {
+		err = fd.flush()
+	}
+	for _, s := range f.subs {
+		s.end = err
+		close(s.ch)
+	}
+	return err
+}
+
+// feeding is the state of one Run.
+type feeding struct {
+	f       *Feed
+	ctx     context.Context
+	cur     []stream.Record
+	seq     int
+	start   time.Time // wall clock of the first record, for the recorded pace
+	first   time.Time // its ApproximateCreationDateTime
+	shardOf map[string]string
+}
+
+func (fd *feeding) item(it Item) error {
+	if it.Err != nil {
+		fd.f.Stats.Bad.Add(1)
+		if fd.f.opts.OnBad != nil {
+			fd.f.opts.OnBad(it)
+		}
+		if fd.f.opts.Strict {
+			return fmt.Errorf("%w: line %d: %v", ErrBadInput, it.Line, it.Err)
+		}
+		return nil
+	}
+	fd.f.Stats.Records.Add(1)
+	it.Record.ShardID = fd.shardID(it.Record)
+	if err := fd.pace(it.Record.ApproximateCreationDateTime); err != nil {
+		return err
+	}
+	fd.cur = append(fd.cur, it.Record)
+	if len(fd.cur) >= fd.f.opts.ChunkSize {
+		return fd.flush()
+	}
+	return nil
+}
+
+// shardID is the synthetic shard of a record: one per eventSourceARN, since captured records do
+// not say which shard they came from.
+func (fd *feeding) shardID(rec stream.Record) string {
+	arn := streamARNOf(rec.JSON)
+	if id, ok := fd.shardOf[arn]; ok {
+		return id
+	}
+	if fd.shardOf == nil {
+		fd.shardOf = map[string]string{}
+	}
+	id := fmt.Sprintf("shardId-replay-%08d", len(fd.shardOf)+1)
+	fd.shardOf[arn] = id
+	return id
+}
+
+// streamARNOf finds eventSourceARN, the last key of a normalised record, cheaply.
+func streamARNOf(rec []byte) string {
+	const key = `,"eventSourceARN":"`
+	s := string(rec)
+	i := strings.LastIndex(s, key)
+	if i < 0 {
+		return ""
+	}
+	s = s[i+len(key):]
+	if j := strings.IndexByte(s, '"'); j >= 0 {
+		return s[:j]
+	}
+	return ""
+}
+
+// pace waits, at the recorded pace, until the record is due; what was read before it is handed
+// out first.
+func (fd *feeding) pace(created time.Time) error {
+	if fd.f.opts.Speed <= 0 || created.IsZero() {
+		return fd.ctx.Err()
+	}
+	if fd.start.IsZero() {
+		fd.start, fd.first = time.Now(), created
+		return nil
+	}
+	due := fd.start.Add(time.Duration(float64(created.Sub(fd.first)) / fd.f.opts.Speed))
+	wait := time.Until(due)
+	if wait <= 0 {
+		return nil
+	}
+	if err := fd.flush(); err != nil {
+		return err
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-fd.ctx.Done():
+		return fd.ctx.Err()
+	}
+}
+
+// flush hands the records read so far to every source that is still reading.
+func (fd *feeding) flush() error {
+	if len(fd.cur) == 0 {
+		return fd.ctx.Err()
+	}
+	c := &chunk{seq: fd.seq, records: fd.cur}
+	fd.seq++
+	fd.cur = make([]stream.Record, 0, fd.f.opts.ChunkSize)
+	for _, s := range fd.f.subs {
+		select {
+		case s.ch <- c:
+		case <-s.done:
+		case <-fd.ctx.Done():
+			return fd.ctx.Err()
+		}
+	}
+	return nil
+}
+
+// ParseSpeed reads --speed: "max" (or "") is as fast as possible, "recorded" the recorded pace,
+// "Nx" N times the recorded pace.
+func ParseSpeed(s string) (float64, error) {
+	switch s {
+	case "", "max":
+		return 0, nil
+	case "recorded":
+		return 1, nil
+	}
+	n, err := strconv.ParseFloat(strings.TrimSuffix(s, "x"), 64)
+	if err != nil || !strings.HasSuffix(s, "x") || n <= 0 {
+		return 0, fmt.Errorf("speed %q: want max, recorded, or a multiple of the recorded pace such as 10x", s)
+	}
+	return n, nil
+}

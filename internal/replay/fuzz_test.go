@@ -1,0 +1,64 @@
+package replay
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	"github.com/tidwall/gjson"
+)
+
+// checkItems holds what every reader promises: a record is valid, normalised JSON that
+// normalises to itself; a bad item has a line and an error; the error ends reading only for a
+// syntax error.
+func checkItems(t *testing.T, in []byte, form Form) {
+	rd := Reader{Form: form, Normalize: Normalize{StreamARN: seedARN}}
+	_, err := rd.Read(bytes.NewReader(in), func(it Item) error {
+		if it.Line < 1 {
+			t.Fatalf("Read(%q): item with line %d", in, it.Line)
+		}
+		if it.Err != nil {
+			return nil
+		}
+		if !gjson.ValidBytes(it.Record.JSON) {
+			t.Fatalf("Read(%q): record %s is not valid JSON", in, it.Record.JSON)
+		}
+		again, err := ParseRecord(it.Record.JSON, rd.Normalize)
+		if err != nil || !bytes.Equal(again.JSON, it.Record.JSON) {
+			t.Fatalf("ParseRecord(%s) = %s, %v; want the record unchanged", it.Record.JSON, again.JSON, err)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrSyntax) {
+		t.Fatalf("Read(%q) error = %v; want nil or ErrSyntax", in, err)
+	}
+}
+
+func addSeeds(f *testing.F, names ...string) {
+	for _, n := range names {
+		f.Add(fixture(f, n))
+	}
+}
+
+func FuzzReadJSONLines(f *testing.F) {
+	addSeeds(f, "seed.jsonl")
+	f.Add([]byte("{\"Records\":[{\"eventID\":\"e\"}]}\n\n{"))
+	f.Fuzz(func(t *testing.T, in []byte) { checkItems(t, in, FormJSONLines) })
+}
+
+func FuzzReadArray(f *testing.F) {
+	addSeeds(f, "seed-array.json")
+	f.Add([]byte(`[{"a":"]"},"x\"",1,[[]]]`))
+	f.Fuzz(func(t *testing.T, in []byte) { checkItems(t, in, FormArray) })
+}
+
+func FuzzReadGetRecords(f *testing.F) {
+	addSeeds(f, "seed-get-records.json")
+	f.Add([]byte("{\n\"NextShardIterator\": null, \"Records\": []}\n{}"))
+	f.Fuzz(func(t *testing.T, in []byte) { checkItems(t, in, FormDocument) })
+}
+
+func FuzzReadLambdaEvent(f *testing.F) {
+	addSeeds(f, "seed-lambda.json")
+	f.Fuzz(func(t *testing.T, in []byte) { checkItems(t, in, FormAuto) })
+}

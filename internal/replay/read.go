@@ -1,0 +1,289 @@
+package replay
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/pipesim/pipesim/internal/stream"
+)
+
+// Form is the shape of an input.
+type Form int
+
+const (
+	// FormAuto detects the form from the input's first line.
+	FormAuto Form = iota
+	// FormJSONLines is one JSON value per line: a record, or a {"Records": [...]} wrapper.
+	FormJSONLines
+	// FormArray is one JSON array of records.
+	FormArray
+	// FormDocument is one or more JSON objects spread over lines: `aws dynamodbstreams
+	// get-records` output, a Lambda-style {"Records": [...]} event, or pretty-printed records.
+	FormDocument
+)
+
+var formNames = [...]string{FormAuto: "auto", FormJSONLines: "jsonl", FormArray: "array", FormDocument: "document"}
+
+func (f Form) String() string {
+	if f < 0 || int(f) >= len(formNames) {
+		return fmt.Sprintf("Form(%d)", int(f))
+	}
+	return formNames[f]
+}
+
+// ParseForm reads a Form from its name: auto (also ""), jsonl, array or document.
+func ParseForm(s string) (Form, error) {
+	if s == "" {
+		return FormAuto, nil
+	}
+	for f, name := range formNames {
+		if s == name {
+			return Form(f), nil
+		}
+	}
+	return FormAuto, fmt.Errorf("input form %q: want auto, jsonl, array or document", s)
+}
+
+// Item is one record read, or one piece of input that is not a record.
+type Item struct {
+	Line   int // 1-based line where the record starts
+	Record stream.Record
+	Err    error // non-nil: the input at Line is not a record, and Record is empty
+}
+
+// Reader reads records from an input.
+type Reader struct {
+	Form      Form
+	Normalize Normalize
+}
+
+// bufferSize is the read buffer; a longer line is still read whole.
+const bufferSize = 64 << 10
+
+// Read reads every record of r in order and calls fn with each, and with each piece of input
+// that is not a record (Item.Err set, with its line). fn's error stops reading and is returned.
+// Read blocks on r. It returns the form it read, and an error wrapping ErrSyntax when an array or
+// document is broken in a way that hides where the next record starts.
+func (rd Reader) Read(r io.Reader, fn func(Item) error) (Form, error) {
+	br := bufio.NewReaderSize(r, bufferSize)
+	form := rd.Form
+	if form == FormAuto {
+		form = detect(br)
+	}
+	var err error
+	switch form {
+	case FormArray:
+		err = rd.readArray(&scanner{br: br, line: 1}, fn)
+	case FormDocument:
+		err = rd.readDocument(&scanner{br: br, line: 1}, fn)
+	default:
+		form = FormJSONLines
+		err = rd.readLines(br, fn)
+	}
+	return form, err
+}
+
+// detect peeks at the input: '[' starts an array; a first line that is "{" alone (as the AWS CLI
+// and jq print) starts a document; anything else is JSON Lines.
+func detect(br *bufio.Reader) Form {
+	head, _ := br.Peek(bufferSize)
+	head = bytes.TrimLeft(head, " \t\r\n\ufeff")
+	if len(head) == 0 {
+		return FormJSONLines
+	}
+	if head[0] == '[' {
+		return FormArray
+	}
+	line := head
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		line = head[:i]
+	}
+	line = bytes.TrimSpace(line)
+	if line[0] == '{' && !gjson.ValidBytes(line) && (len(line) == 1 || !bytes.HasSuffix(line, []byte("}"))) {
+		return FormDocument
+	}
+	return FormJSONLines
+}
+
+// readLines reads JSON Lines: a blank line is skipped, a bad line reported and skipped.
+func (rd Reader) readLines(br *bufio.Reader, fn func(Item) error) error {
+	var long []byte
+	for line := 1; ; line++ {
+		b, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			long = append(long[:0], b...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				b, err = br.ReadSlice('\n')
+				long = append(long, b...)
+			}
+			b = long
+		}
+		if len(bytes.TrimSpace(b)) > 0 {
+			if ferr := rd.value(line, b, fn); ferr != nil {
+				return ferr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read line %d: %w", line+1, err)
+		}
+	}
+}
+
+// value hands fn the record raw is, or each record of a {"Records": [...]} wrapper.
+func (rd Reader) value(line int, raw []byte, fn func(Item) error) error {
+	if !gjson.ValidBytes(raw) {
+		return fn(Item{Line: line, Err: ErrNotJSON})
+	}
+	f, err := splitRecord(gjson.ParseBytes(raw))
+	if err != nil {
+		return fn(Item{Line: line, Err: err})
+	}
+	if f.records.IsArray() && !f.eventName.Exists() {
+		return rd.wrapped(line, f.records, fn)
+	}
+	rec, err := f.build(rd.Normalize)
+	return fn(Item{Line: line, Record: rec, Err: err})
+}
+
+func (rd Reader) wrapped(line int, records gjson.Result, fn func(Item) error) error {
+	var err error
+	i := 0
+	records.ForEach(func(_, v gjson.Result) bool {
+		var rec stream.Record
+		f, perr := splitRecord(v)
+		if perr == nil {
+			rec, perr = f.build(rd.Normalize)
+		}
+		if perr != nil {
+			perr = fmt.Errorf("Records[%d]: %w", i, perr)
+		}
+		i++
+		err = fn(Item{Line: line, Record: rec, Err: perr})
+		return err == nil
+	})
+	return err
+}
+
+// readArray reads one JSON array of records (or of {"Records": [...]} wrappers).
+func (rd Reader) readArray(s *scanner, fn func(Item) error) error {
+	c, err := s.skipSpace()
+	if err != nil || c != '[' {
+		return s.syntax("want '[' to start the array")
+	}
+	if err := rd.elements(s, fn); err != nil {
+		return err
+	}
+	if c, err := s.skipSpace(); err != io.EOF {
+		_ = c
+		return s.syntax("unexpected data after the array")
+	}
+	return nil
+}
+
+// elements reads the elements of an array whose '[' was read, up to its ']'.
+func (rd Reader) elements(s *scanner, fn func(Item) error) error {
+	var buf []byte
+	for first := true; ; first = false {
+		c, err := s.skipSpace()
+		if err != nil {
+			return s.syntax("unexpected end of input in the array")
+		}
+		if c == ']' && first {
+			return nil
+		}
+		line := s.line
+		if buf, err = s.value(c, buf[:0]); err != nil {
+			return err
+		}
+		if err := rd.value(line, buf, fn); err != nil {
+			return err
+		}
+		if c, err = s.skipSpace(); err != nil {
+			return s.syntax("unexpected end of input in the array")
+		}
+		if c != ',' && c != ']' {
+			return s.syntax("want ',' or ']' after an array element")
+		}
+		if c == ']' {
+			return nil
+		}
+	}
+}
+
+// readDocument reads a sequence of JSON objects; an object with a "Records" array is a wrapper
+// whose records are read one at a time, so a large get-records dump is never held whole.
+func (rd Reader) readDocument(s *scanner, fn func(Item) error) error {
+	for {
+		c, err := s.skipSpace()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if c != '{' {
+			return s.syntax("want '{' to start an object")
+		}
+		if err := rd.object(s, fn); err != nil {
+			return err
+		}
+	}
+}
+
+// object reads one top-level object whose '{' was read.
+func (rd Reader) object(s *scanner, fn func(Item) error) error {
+	line, wrapper := s.line, false
+	buf := []byte{'{'}
+	for first := true; ; first = false {
+		c, err := s.skipSpace()
+		if err != nil {
+			return s.syntax("unexpected end of input in an object")
+		}
+		if c == '}' && first {
+			break
+		}
+		if c != '"' {
+			return s.syntax("want a quoted key")
+		}
+		keyStart := len(buf)
+		if buf, err = s.value(c, buf); err != nil {
+			return err
+		}
+		key := string(buf[keyStart:])
+		if c, err = s.skipSpace(); err != nil || c != ':' {
+			return s.syntax("want ':' after key " + key)
+		}
+		buf = append(buf, ':')
+		if c, err = s.skipSpace(); err != nil {
+			return s.syntax("unexpected end of input in an object")
+		}
+		if key == `"Records"` && c == '[' {
+			wrapper = true
+			buf = append(buf, '[', ']')
+			if err := rd.elements(s, fn); err != nil {
+				return err
+			}
+		} else if buf, err = s.value(c, buf); err != nil {
+			return err
+		}
+		if c, err = s.skipSpace(); err != nil || (c != ',' && c != '}') {
+			return s.syntax("want ',' or '}' after an object member")
+		}
+		if c == '}' {
+			break
+		}
+		buf = append(buf, ',')
+	}
+	if wrapper {
+		return nil
+	}
+	return rd.value(line, append(buf, '}'), fn)
+}

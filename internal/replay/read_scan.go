@@ -1,0 +1,105 @@
+package replay
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+)
+
+// scanner splits a JSON array or document into values without decoding them, counting lines,
+// so each record's line is known and a bad record can be skipped.
+type scanner struct {
+	br   *bufio.Reader
+	line int
+}
+
+func (s *scanner) syntax(msg string) error {
+	return fmt.Errorf("%w: line %d: %s", ErrSyntax, s.line, msg)
+}
+
+func (s *scanner) readByte() (byte, error) {
+	c, err := s.br.ReadByte()
+	if c == '\n' && err == nil {
+		s.line++
+	}
+	return c, err
+}
+
+func (s *scanner) unreadByte(c byte) {
+	if c == '\n' {
+		s.line--
+	}
+	_ = s.br.UnreadByte()
+}
+
+// skipSpace returns the next byte that is not whitespace (a byte order mark counts as
+// whitespace), consumed.
+func (s *scanner) skipSpace() (byte, error) {
+	for {
+		c, err := s.readByte()
+		if err != nil {
+			return 0, err
+		}
+		switch c {
+		case ' ', '\t', '\r', '\n', 0xef, 0xbb, 0xbf:
+			continue
+		}
+		return c, nil
+	}
+}
+
+// value appends the JSON value that starts with c (already read) to dst: a string, an object or
+// array with everything inside, or a literal up to the next delimiter. The value is not
+// validated; only its extent is found.
+func (s *scanner) value(c byte, dst []byte) ([]byte, error) {
+	dst = append(dst, c)
+	switch c {
+	case '"':
+		return s.rest(dst, 0, true)
+	case '{', '[':
+		return s.rest(dst, 1, false)
+	}
+	for {
+		c, err := s.readByte()
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch c {
+		case ',', ']', '}', ' ', '\t', '\r', '\n':
+			s.unreadByte(c)
+			return dst, nil
+		}
+		dst = append(dst, c)
+	}
+}
+
+// rest reads the remainder of a string (in) or of a container depth levels deep.
+func (s *scanner) rest(dst []byte, depth int, in bool) ([]byte, error) {
+	for {
+		c, err := s.readByte()
+		if err != nil {
+			return nil, s.syntax("unexpected end of input inside a value")
+		}
+		dst = append(dst, c)
+		switch {
+		case in && c == '\\':
+			if c, err = s.readByte(); err != nil {
+				return nil, s.syntax("unexpected end of input inside a string")
+			}
+			dst = append(dst, c)
+		case c == '"':
+			in = !in
+		case in:
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+		}
+		if !in && depth <= 0 {
+			return dst, nil
+		}
+	}
+}

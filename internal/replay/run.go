@@ -1,0 +1,224 @@
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/pipe"
+)
+
+// StreamLabel is the label of the stream ARN replay makes up for a pipe whose Source is a table
+// name; real labels are the stream's creation time.
+const StreamLabel = "1970-01-01T00:00:00.000"
+
+// Run configures a replay.
+type Run struct {
+	Config *config.Config
+	Feed   Options
+	// DryRun, if set, receives the request of every execution as JSON Lines instead of it being
+	// sent; every execution then succeeds.
+	DryRun io.Writer
+	Sender pipe.Sender      // used when DryRun is nil
+	DLQ    pipe.DeadLetters // nil: what would be dead-lettered is dropped
+	// ExecLog opens a pipe's execution log; nil (or a nil log) logs nothing.
+	ExecLog func(p *config.Pipe) (*pipe.ExecLog, error)
+	Retry   pipe.Options
+	// WallClock judges record age and ingestion time by the wall clock instead of the replay
+	// clock (Source.Now).
+	WallClock bool
+	// StreamARN is the eventSourceARN of records that carry none; "" derives it from the first
+	// running pipe's Source.
+	StreamARN string
+	Logger    *slog.Logger
+	// Trace hears of every execution, after the summary counted it.
+	Trace func(pipe.Execution)
+}
+
+// Summary is what a replay did.
+type Summary struct {
+	Form    Form
+	Records int64 // records read
+	Bad     int64 // pieces of input skipped as not records
+	Pipes   []*PipeSummary
+}
+
+// PipeSummary counts one pipe's work. Records are counted, not executions, except for Sent and
+// Failed, which count requests.
+type PipeSummary struct {
+	Name         string
+	Matched      int64 // records a filter matched (all of them without filters)
+	Sent         int64 // requests sent (in a dry run: written)
+	Failed       int64 // requests that failed, retried or not
+	Succeeded    int64 // records delivered
+	DeadLettered int64
+	Dropped      int64 // failed records of a pipe without a dead-letter queue
+}
+
+func (s *PipeSummary) count(e pipe.Execution) {
+	n := int64(len(e.Records))
+	if e.Request != nil {
+		s.Sent++
+	}
+	switch e.Outcome {
+	case pipe.OutcomeFiltered:
+		return
+	case pipe.OutcomeSucceeded:
+		s.Succeeded += n
+	case pipe.OutcomeRetrying:
+		s.Failed++
+		return // the same records are counted again when they are done
+	case pipe.OutcomeDeadLettered:
+		s.DeadLettered += n
+	case pipe.OutcomeDropped:
+		s.Dropped += n
+	}
+	if e.Outcome != pipe.OutcomeSucceeded && e.Request != nil {
+		s.Failed++
+	}
+	s.Matched += n
+}
+
+// Replay reads the input and runs every RUNNING pipe over all of its records, each pipe with its
+// own source, in input order. It blocks until the input is read and every pipe is done with it,
+// or ctx is cancelled. The summary is complete even when an error is returned.
+func (r *Run) Replay(ctx context.Context, in io.Reader) (*Summary, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	feedOpts := r.Feed
+	feedOpts.Reader.Normalize.StreamARN = r.streamARN()
+	if feedOpts.Reader.Normalize.Region == "" {
+		feedOpts.Reader.Normalize.Region = r.Config.Region
+	}
+	feed := NewFeed(in, feedOpts)
+	runners, sum, out, err := r.runners(feed, cancel)
+	if err != nil {
+		return nil, err
+	}
+	errs := make([]error, len(runners)+2) // the feed's first: it says why the replay stopped
+	var wg sync.WaitGroup
+	for i, rn := range runners {
+		wg.Go(func() {
+			defer rn.Source.Close()
+			errs[i+1] = rn.Run(ctx)
+			if errs[i+1] != nil {
+				cancel()
+			}
+		})
+	}
+	errs[0] = feed.Run(ctx)
+	wg.Wait()
+	if out != nil {
+		errs[len(runners)+1] = out.finish(out.rest())
+	}
+	sum.Form, sum.Records, sum.Bad = feed.Form, feed.Stats.Records.Load(), feed.Stats.Bad.Load()
+	return sum, firstError(errs)
+}
+
+// firstError prefers the error that stopped the replay over the cancellations it caused.
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// dryRun is a dry run's output and its senders.
+type dryRun struct {
+	*dryRunOutput
+	senders []*dryRunSender
+}
+
+func (d *dryRun) rest() [][]byte {
+	rest := make([][]byte, len(d.senders))
+	for i, s := range d.senders {
+		rest[i] = s.buf
+	}
+	return rest
+}
+
+func (r *Run) runners(feed *Feed, cancel func()) ([]*pipe.Runner, *Summary, *dryRun, error) {
+	var running []*config.Pipe
+	for _, p := range r.Config.Pipes {
+		if p.Running {
+			running = append(running, p)
+		}
+	}
+	sum := &Summary{}
+	var dr *dryRun
+	if r.DryRun != nil {
+		dr = &dryRun{dryRunOutput: newDryRunOutput(r.DryRun, len(running), cancel)}
+	}
+	var runners []*pipe.Runner
+	for i, p := range running {
+		rn, ps, err := r.runner(feed, p, i, dr)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		runners = append(runners, rn)
+		sum.Pipes = append(sum.Pipes, ps)
+	}
+	return runners, sum, dr, nil
+}
+
+func (r *Run) runner(feed *Feed, p *config.Pipe, i int, dr *dryRun) (*pipe.Runner, *PipeSummary, error) {
+	src := feed.Source(p.Stream.BatchSize)
+	ps := &PipeSummary{Name: p.Name}
+	rn := &pipe.Runner{Pipe: p, Source: src, Sender: r.Sender, DLQ: r.DLQ, Opts: r.Retry, SourceARN: StreamARN(r.Config, p)}
+	rn.Trace = func(e pipe.Execution) {
+		ps.count(e)
+		if r.Trace != nil {
+			r.Trace(e)
+		}
+	}
+	if r.Logger != nil {
+		rn.Logger = r.Logger.With("pipe", p.Name)
+	}
+	if !r.WallClock {
+		rn.Opts.Now = src.Now
+	}
+	if dr != nil {
+		s := &dryRunSender{out: dr.dryRunOutput, pipe: i, quote: appendString(nil, p.Name)}
+		dr.senders = append(dr.senders, s)
+		rn.Sender, src.OnChunkDone = s, s.chunkDone
+	} else if r.Sender == nil {
+		return nil, nil, fmt.Errorf("replay: no sender and no dry-run output")
+	}
+	if r.ExecLog != nil {
+		lg, err := r.ExecLog(p)
+		if err != nil {
+			return nil, nil, fmt.Errorf("pipe %q: execution log: %w", p.Name, err)
+		}
+		rn.Log = lg
+	}
+	return rn, ps, nil
+}
+
+// streamARN is r.StreamARN, else the first running pipe's stream.
+func (r *Run) streamARN() string {
+	if r.StreamARN != "" {
+		return r.StreamARN
+	}
+	for _, p := range r.Config.Pipes {
+		if p.Running {
+			return StreamARN(r.Config, p)
+		}
+	}
+	return ""
+}
+
+// StreamARN is the stream ARN of a pipe's Source: the Source itself when it is a stream ARN,
+// else one made up from the table name, the file's region and account, and StreamLabel.
+func StreamARN(cfg *config.Config, p *config.Pipe) string {
+	if strings.HasPrefix(p.Source, "arn:") {
+		return p.Source
+	}
+	return fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s/stream/%s", cfg.Region, cfg.AccountID, p.Source, StreamLabel)
+}

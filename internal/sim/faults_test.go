@@ -1,0 +1,229 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/momento"
+	"github.com/pipesim/pipesim/internal/pipe"
+)
+
+// faultPipes is a one-pipe design on its own table; the test fills in the table name and the
+// retry settings.
+const faultPipes = `
+Tables:
+  - TableName: %[1]s
+    AttributeDefinitions: [{AttributeName: Location, AttributeType: S}]
+    KeySchema: [{AttributeName: Location, KeyType: HASH}]
+    StreamSpecification: {StreamEnabled: true, StreamViewType: NEW_AND_OLD_IMAGES}
+Queues: [{QueueName: dlq}]
+Caches: [cache1]
+Connections:
+  - {Name: c1, AuthorizationType: API_KEY, AuthParameters: {ApiKeyAuthParameters: {ApiKeyName: Authorization, ApiKeyValue: "${MOMENTO_API_KEY}"}}}
+ApiDestinations:
+  - {Name: put, ConnectionArn: c1, InvocationEndpoint: "${MOMENTO_API_ENDPOINT}/cache/*", HttpMethod: PUT}
+Pipes:
+  - Name: %[1]s-pipe
+    Source: %[1]s
+    SourceParameters:
+      DynamoDBStreamParameters:
+        StartingPosition: LATEST
+        BatchSize: 1
+        MaximumRetryAttempts: %[2]d
+        MaximumRecordAgeInSeconds: %[3]d
+        DeadLetterConfig: {Arn: "arn:aws:sqs:us-east-1:000000000000:dlq"}
+    Target: put
+    TargetParameters:
+      InputTemplate: '{"Location": <$.dynamodb.Keys.Location.S>}'
+      HttpParameters:
+        PathParameterValues: [cache1]
+        QueryStringParameters: {key: $.dynamodb.Keys.Location.S, ttl_seconds: "60"}
+    LogConfiguration:
+      Level: TRACE
+      CloudwatchLogsLogDestination: {LogGroupArn: "arn:aws:logs:us-east-1:000000000000:log-group:faults"}
+`
+
+// faultRun is one scenario: a fresh table and embedded Momento server with a fault on
+// cache-put, one item written, and the pipe's executions collected until done says so.
+type faultRun struct {
+	sim    *Sim
+	mu     sync.Mutex
+	execs  []pipe.Execution
+	times  []time.Time
+	client *momento.Client
+}
+
+func (r *faultRun) outcomes() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, e := range r.execs {
+		out = append(out, fmt.Sprintf("%s %d", e.Outcome, e.Status))
+	}
+	return out
+}
+
+func (r *faultRun) last() string {
+	o := r.outcomes()
+	if len(o) == 0 {
+		return ""
+	}
+	return o[len(o)-1]
+}
+
+func runFault(t *testing.T, table, fault string, maxRetries, maxAge int, done func(*faultRun) bool) *faultRun {
+	t.Helper()
+	endpoint := ddblocal.ForTest(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pipes.yaml")
+	if err := os.WriteFile(path, []byte(fmt.Sprintf(faultPipes, table, maxRetries, maxAge)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	route, f, err := momento.ParseFault(fault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &faultRun{}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	r.sim, err = Start(ctx, Options{PipesFile: path, DynamoDBEndpoint: endpoint, StateDir: filepath.Join(dir, "state"),
+		PollInterval: 50 * time.Millisecond, Lookup: func(string) (string, bool) { return "", false },
+		Faults: map[momento.Route]momento.Fault{route: f},
+		Retry:  pipe.Options{Backoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond},
+		Trace: func(e pipe.Execution) {
+			r.mu.Lock()
+			r.execs, r.times = append(r.execs, e), append(r.times, time.Now())
+			r.mu.Unlock()
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.sim.Close() })
+	r.client = &momento.Client{BaseURL: r.sim.MomentoURL, Token: r.sim.MomentoToken}
+	ready := make(chan struct{})
+	runDone := make(chan error, 1)
+	go func() { runDone <- r.sim.Run(ctx, func() { close(ready) }) }()
+	<-ready
+	item := map[string]types.AttributeValue{"Location": &types.AttributeValueMemberS{Value: "Austin"}}
+	if _, err := r.sim.DynamoDB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item}); err != nil {
+		t.Fatal(err)
+	}
+	for !done(r) {
+		if ctx.Err() != nil {
+			t.Fatalf("scenario did not finish; executions: %v", r.outcomes())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	<-runDone
+	return r
+}
+
+func (r *faultRun) deadLetters(t *testing.T) []string {
+	t.Helper()
+	msgs, err := r.sim.DLQ.Messages("dlq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range msgs {
+		out = append(out, m.Body)
+	}
+	return out
+}
+
+func (r *faultRun) cached(t *testing.T) bool {
+	_, found, err := r.client.Get(context.Background(), "cache1", "Austin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found
+}
+
+func finished(r *faultRun) bool {
+	last := r.last()
+	return strings.HasPrefix(last, pipe.OutcomeSucceeded) || strings.HasPrefix(last, pipe.OutcomeDeadLettered)
+}
+
+func TestFault503Then200(t *testing.T) {
+	t.Parallel()
+	r := runFault(t, "fault-503", "cache-put=503", 2, -1, finished)
+	want := []string{"retrying 503", "succeeded 204"}
+	if got := r.outcomes(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("executions = %v; want %v", got, want)
+	}
+	if !r.cached(t) {
+		t.Error("the item is not in the cache after the retry succeeded")
+	}
+	if dl := r.deadLetters(t); len(dl) != 0 {
+		t.Errorf("dead letters = %v; want none", dl)
+	}
+}
+
+func TestFault429RetryAfter(t *testing.T) {
+	t.Parallel()
+	r := runFault(t, "fault-429", "cache-put=429:retry-after=1", 1, -1, finished)
+	want := []string{"retrying 429", "succeeded 204"}
+	if got := r.outcomes(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("executions = %v; want %v", got, want)
+	}
+	// The backoff is at most 50ms here: only Retry-After explains a second's wait.
+	if gap := r.times[1].Sub(r.times[0]); gap < time.Second {
+		t.Errorf("retry came %v after the 429; Retry-After asked for 1s", gap)
+	}
+}
+
+func TestFault400ToDLQ(t *testing.T) {
+	t.Parallel()
+	r := runFault(t, "fault-400", "cache-put=400,repeat", 2, -1, finished)
+	want := []string{"retrying 400", "retrying 400", "dead-lettered 400"}
+	if got := r.outcomes(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("executions = %v; want %v (1 attempt + MaximumRetryAttempts 2)", got, want)
+	}
+	dl := r.deadLetters(t)
+	if len(dl) != 1 || !strings.Contains(dl[0], `"condition":"RetryAttemptsExhausted"`) {
+		t.Errorf("dead letters = %v; want one RetryAttemptsExhausted", dl)
+	}
+	if r.cached(t) {
+		t.Error("the item is cached although every PUT failed")
+	}
+}
+
+func TestFaultTimeoutUntilRecordAge(t *testing.T) {
+	t.Parallel()
+	// Every PUT takes 6s: each attempt times out after 5s, an internal error that does not count
+	// against MaximumRetryAttempts 0. The record expires after 7s and goes to the DLQ.
+	r := runFault(t, "fault-timeout", "cache-put=latency:6s", 0, 7, finished)
+	got := r.outcomes()
+	if len(got) < 2 || got[0] != "retrying 0" || got[len(got)-1] != "dead-lettered 0" {
+		t.Errorf("executions = %v; want timeouts retried despite MaximumRetryAttempts 0, then dead-lettered", got)
+	}
+	dl := r.deadLetters(t)
+	if len(dl) != 1 || !strings.Contains(dl[0], `"condition":"RecordAgeExceeded"`) {
+		t.Errorf("dead letters = %v; want one RecordAgeExceeded", dl)
+	}
+}
+
+func TestFaultRecordAgeExceeded(t *testing.T) {
+	t.Parallel()
+	r := runFault(t, "fault-age", "cache-put=503,repeat", -1, 2, finished)
+	got := r.outcomes()
+	if len(got) < 2 || got[len(got)-1] != "dead-lettered 0" {
+		t.Errorf("executions = %v; want 503s retried without limit, then dead-lettered on age", got)
+	}
+	dl := r.deadLetters(t)
+	if len(dl) != 1 || !strings.Contains(dl[0], `"condition":"RecordAgeExceeded"`) {
+		t.Errorf("dead letters = %v; want one RecordAgeExceeded", dl)
+	}
+}
