@@ -45,10 +45,12 @@ func commands(s streams) map[string]command {
 	return map[string]command{
 		"run":          &runCmd{streams: s},
 		"demo":         &demoCmd{streams: s},
+		"dlq":          &dlqCmd{streams: s},
 		"momento":      &momentoCmd{streams: s},
 		"transform":    &transformCmd{streams: s},
 		"test-pattern": &testPatternCmd{streams: s},
 		"replay":       &replayCmd{streams: s},
+		"test":         &testCmd{streams: s},
 	}
 }
 

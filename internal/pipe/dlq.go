@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -134,4 +135,65 @@ func writeJSONAtomic(path string, v any) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// DeadLetter is a parsed dead-letter message.
+type DeadLetter struct {
+	PipeARN   string
+	Condition string
+	Timestamp string
+	Info      ddbStreamInfo
+}
+
+// ShardID, StartSequenceNumber, EndSequenceNumber, StreamARN and BatchSize describe the batch.
+func (d DeadLetter) ShardID() string             { return d.Info.ShardID }
+func (d DeadLetter) StartSequenceNumber() string { return d.Info.StartSequenceNumber }
+func (d DeadLetter) EndSequenceNumber() string   { return d.Info.EndSequenceNumber }
+func (d DeadLetter) StreamARN() string           { return d.Info.StreamARN }
+func (d DeadLetter) BatchSize() int              { return d.Info.BatchSize }
+
+// ParseDeadLetter reads a dead-letter body written for a DynamoDB stream source.
+func ParseDeadLetter(body string) (DeadLetter, error) {
+	var m dlqMessage
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		return DeadLetter{}, fmt.Errorf("dead-letter message: %w", err)
+	}
+	if m.Context.PartnerResourceARN == "" || m.BatchInfo.ShardID == "" || m.BatchInfo.StartSequenceNumber == "" {
+		return DeadLetter{}, fmt.Errorf("dead-letter message: not a DynamoDB stream batch (no context.partnerResourceArn or DDBStreamBatchInfo)")
+	}
+	return DeadLetter{PipeARN: m.Context.PartnerResourceARN, Condition: m.Context.Condition, Timestamp: m.Timestamp, Info: m.BatchInfo}, nil
+}
+
+// Delete removes a message from a queue file; it reports whether the message was there.
+func (q *FileQueues) Delete(queue, messageID string) (bool, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	msgs, err := q.read(queue)
+	if err != nil {
+		return false, err
+	}
+	for i, m := range msgs {
+		if m.MessageID == messageID {
+			return true, writeJSONAtomic(q.path(queue), append(msgs[:i:i], msgs[i+1:]...))
+		}
+	}
+	return false, nil
+}
+
+// Queues lists the queue files in the directory.
+func (q *FileQueues) Queues() ([]string, error) {
+	entries, err := os.ReadDir(q.Dir)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if name, ok := strings.CutSuffix(e.Name(), ".json"); ok && !e.IsDir() {
+			names = append(names, name)
+		}
+	}
+	return names, nil
 }

@@ -227,3 +227,26 @@ func TestFaultRecordAgeExceeded(t *testing.T) {
 		t.Errorf("dead letters = %v; want one RecordAgeExceeded", dl)
 	}
 }
+
+func TestRedrive(t *testing.T) {
+	t.Parallel()
+	r := runFault(t, "redrive", "cache-put=400,repeat", 0, -1, finished)
+	msgs, err := r.sim.DLQ.Messages("dlq")
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("dead letters = %v, %v; want 1", msgs, err)
+	}
+	r.sim.Embedded.ClearFaults() // the destination is fixed: redrive the batch
+	res, err := r.sim.Redrive(context.Background(), "dlq", msgs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Records != 1 || res.Outcome != pipe.OutcomeSucceeded || res.Pipe != "redrive-pipe" {
+		t.Errorf("Redrive = %+v; want 1 record through redrive-pipe, succeeded", res)
+	}
+	if !r.cached(t) {
+		t.Error("the redriven item is not in the cache")
+	}
+	if left, _ := r.sim.DLQ.Messages("dlq"); len(left) != 0 {
+		t.Errorf("messages left = %d; want the redriven one removed", len(left))
+	}
+}
