@@ -66,7 +66,10 @@ type StreamParameters struct {
 	MaxRecordAge    time.Duration
 	Bisect          bool
 	Parallelization int
-	DLQ             *Queue // nil: no dead-letter queue
+	// PartitionKey is the source table's hash key when the table is declared: records with the
+	// same value keep their order under ParallelizationFactor > 1.
+	PartitionKey string
+	DLQ          *Queue // nil: no dead-letter queue
 }
 
 // LogConfig is a pipe's LogConfiguration.

@@ -38,7 +38,7 @@ func TestLoadSeed(t *testing.T) {
 		t.Errorf("pipe 0 = %s %s", put.Name, put.ARN)
 	}
 	want := StreamParameters{StartingPosition: "LATEST", BatchSize: 1, MaxRetries: 0, MaxRecordAge: -time.Second,
-		Parallelization: 1, DLQ: &Queue{Name: "weather-stats-demo-dlq", ARN: "arn:aws:sqs:us-east-1:000000000000:weather-stats-demo-dlq"}}
+		Parallelization: 1, PartitionKey: "Location", DLQ: &Queue{Name: "weather-stats-demo-dlq", ARN: "arn:aws:sqs:us-east-1:000000000000:weather-stats-demo-dlq"}}
 	if d := cmp.Diff(want, put.Stream); d != "" {
 		t.Errorf("stream parameters (-want +got):\n%s", d)
 	}

@@ -39,6 +39,7 @@ func (b *builder) buildPipe(s *pipeSpec) *Pipe {
 		pe.fail("Enrichment", "enrichment is not supported by pipesim yet")
 	}
 	p.Stream = b.streamParameters(pe, s.SourceParameters.DynamoDBStreamParameters)
+	p.Stream.PartitionKey = b.hashKey(s.Source)
 	p.Filters = b.filters(pe, s.SourceParameters.FilterCriteria)
 	b.target(pe, p, s)
 	p.Log = logConfig(pe, s.LogConfiguration)
@@ -46,6 +47,21 @@ func (b *builder) buildPipe(s *pipeSpec) *Pipe {
 		return nil
 	}
 	return p
+}
+
+// hashKey is the hash key of the declared table a source names (by table name or stream ARN).
+func (b *builder) hashKey(source string) string {
+	table := source
+	if m := streamARN.FindString(source); m != "" {
+		_, rest, _ := strings.Cut(source, ":table/")
+		table, _, _ = strings.Cut(rest, "/")
+	}
+	for _, t := range b.cfg.Tables {
+		if t.Name == table {
+			return t.HashKey
+		}
+	}
+	return ""
 }
 
 func (b *builder) desiredState(pe pipeErrors, s string) bool {

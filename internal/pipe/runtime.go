@@ -8,8 +8,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
+	"sync"
 	"time"
+
+	"github.com/tidwall/gjson"
 
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/httpdest"
@@ -127,7 +131,52 @@ func (r *Runner) handle(ctx context.Context, batch stream.Batch) {
 	if len(matched) == 0 {
 		return
 	}
-	r.deliver(ctx, stream.Batch{ShardID: batch.ShardID, Records: matched})
+	lanes := r.lanes(matched)
+	if len(lanes) == 1 {
+		r.deliver(ctx, stream.Batch{ShardID: batch.ShardID, Records: matched})
+		return
+	}
+	var wg sync.WaitGroup
+	for _, recs := range lanes {
+		wg.Go(func() { r.deliver(ctx, stream.Batch{ShardID: batch.ShardID, Records: recs}) })
+	}
+	wg.Wait()
+}
+
+// lanes splits a batch for ParallelizationFactor N into up to N sub-batches by partition key,
+// keeping each key's records in order: AWS orders records per partition key, not per shard,
+// when it processes a shard's batches concurrently. The shard moves on when every lane is done.
+func (r *Runner) lanes(recs []stream.Record) [][]stream.Record {
+	n := r.Pipe.Stream.Parallelization
+	if n <= 1 || len(recs) == 1 {
+		return [][]stream.Record{recs}
+	}
+	byLane := make([][]stream.Record, n)
+	for _, rec := range recs {
+		h := fnv.New32a()
+		h.Write(partitionKey(rec.JSON, r.Pipe.Stream.PartitionKey))
+		i := h.Sum32() % uint32(n)
+		byLane[i] = append(byLane[i], rec)
+	}
+	out := byLane[:0]
+	for _, l := range byLane {
+		if len(l) > 0 {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// partitionKey is the record's partition key attribute when the table's key schema is known,
+// else all of its Keys (each item then keeps its order, a finer grain than AWS's).
+func partitionKey(record []byte, attr string) []byte {
+	keys := gjson.GetBytes(record, "dynamodb.Keys")
+	if attr != "" {
+		if v := keys.Get(gjson.Escape(attr)); v.Exists() {
+			return []byte(v.Raw)
+		}
+	}
+	return []byte(keys.Raw)
 }
 
 func (r *Runner) vars() *template.Vars {

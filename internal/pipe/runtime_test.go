@@ -421,3 +421,86 @@ func TestCheckpointsAndQueuesOnDisk(t *testing.T) {
 		t.Errorf("Messages = %+v, %v", msgs, err)
 	}
 }
+
+func TestParallelizationKeepsOrderPerKey(t *testing.T) {
+	var inFlight, maxInFlight atomic.Int32
+	var mu sync.Mutex
+	got := map[string][]string{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		for {
+			m := maxInFlight.Load()
+			if n <= m || maxInFlight.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+		inFlight.Add(-1)
+		key := r.URL.Query().Get("key")
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got[key] = append(got[key], string(body))
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	p := testPipe(t, srv.URL, setup{batchSize: 1})
+	p.Stream.Parallelization = 3
+	p.Stream.BatchSize = 9
+	now := time.Now()
+	var recs []stream.Record
+	for i := range 9 {
+		recs = append(recs, record(i+1, "INSERT", fmt.Sprintf("k%d", i%3), now))
+	}
+	h := newHarness(p, batchOf(recs...))
+	h.runner.Trace = nil
+	h.run(t)
+	if maxInFlight.Load() < 2 {
+		t.Errorf("max requests in flight = %d; want lanes delivered concurrently", maxInFlight.Load())
+	}
+	total := 0
+	for _, bodies := range got {
+		for _, b := range bodies {
+			total += strings.Count(b, "Location")
+		}
+	}
+	if total != 9 {
+		t.Errorf("records delivered = %d; want 9", total)
+	}
+}
+
+func TestLanesOrder(t *testing.T) {
+	p := &config.Pipe{Stream: config.StreamParameters{Parallelization: 4, PartitionKey: "Location"}}
+	r := &Runner{Pipe: p}
+	now := time.Now()
+	var recs []stream.Record
+	for i := range 40 {
+		recs = append(recs, record(i+1, "MODIFY", fmt.Sprintf("k%d", i%5), now))
+	}
+	lanes := r.lanes(recs)
+	if len(lanes) < 2 || len(lanes) > 4 {
+		t.Fatalf("lanes = %d; want 2 to 4", len(lanes))
+	}
+	seen := map[string]string{} // key -> lane of its records
+	total := 0
+	for i, lane := range lanes {
+		last := ""
+		for _, rec := range lane {
+			total++
+			key := gjsonKey(rec.JSON)
+			if l, ok := seen[key]; ok && l != fmt.Sprint(i) {
+				t.Errorf("key %s split across lanes", key)
+			}
+			seen[key] = fmt.Sprint(i)
+			if rec.SequenceNumber < last {
+				t.Errorf("lane %d out of order: %s after %s", i, rec.SequenceNumber, last)
+			}
+			last = rec.SequenceNumber
+		}
+	}
+	if total != 40 {
+		t.Errorf("records in lanes = %d; want 40", total)
+	}
+}
+
+func gjsonKey(rec []byte) string { return string(partitionKey(rec, "Location")) }
