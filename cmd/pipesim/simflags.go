@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/pipesim/pipesim/internal/momento"
@@ -28,6 +29,8 @@ type simFlags struct {
 	logFormat        string
 	verbose          bool
 	faults           map[momento.Route]momento.Fault
+	sqsEndpoint      string
+	sqsProtocol      string
 }
 
 func (f *simFlags) register(fs *flag.FlagSet) {
@@ -43,6 +46,8 @@ func (f *simFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.maxBackoff, "max-backoff", 30*time.Second, "longest retry delay")
 	fs.StringVar(&f.logFormat, "log-format", "text", "pipesim's own diagnostics: text or json")
 	fs.BoolVar(&f.verbose, "v", false, "more diagnostics, and DynamoDB Local's own output")
+	fs.StringVar(&f.sqsEndpoint, "sqs-endpoint", os.Getenv("AWS_ENDPOINT_URL_SQS"), "send dead-letter messages to real SQS queues at this endpoint (default $AWS_ENDPOINT_URL_SQS; none: local queue files)")
+	fs.StringVar(&f.sqsProtocol, "sqs-protocol", "json", "protocol the SQS endpoint speaks: json (AWS, LocalStack, ElasticMQ 1.5+) or query (goaws)")
 	f.faults = map[momento.Route]momento.Fault{}
 	fs.Func("momento-fault", "inject a fault into the embedded Momento server (repeatable, one per route); `SPEC` is\n"+momento.FaultSyntax,
 		func(v string) error { return addFault(f.faults, v) })
@@ -61,7 +66,7 @@ func (f *simFlags) options(stderr io.Writer) (sim.Options, error) {
 		PipesFile: f.pipesFile, DynamoDBEndpoint: f.dynamoDBEndpoint, DynamoDBPath: f.dynamoDBPath,
 		StateDir: f.stateDir, PollInterval: f.pollInterval, Missing: missing, AllowUnsupported: f.allowUnsupported,
 		Retry:  pipe.Options{Backoff: f.backoff, MaxBackoff: f.maxBackoff, FailedToDLQ: f.failedToDLQ},
-		Logger: logger, Faults: f.faults,
+		Logger: logger, Faults: f.faults, SQSEndpoint: f.sqsEndpoint, SQSProtocol: f.sqsProtocol,
 	}
 	if f.verbose {
 		o.ServiceLog = stderr

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/pipesim/pipesim/internal/ddblocal"
 	"github.com/pipesim/pipesim/internal/momento"
 	"github.com/pipesim/pipesim/internal/pipe"
+	"github.com/pipesim/pipesim/internal/sqsdlq"
 )
 
 // faultPipes is a one-pipe design on its own table; the test fills in the table name and the
@@ -82,7 +84,7 @@ func (r *faultRun) last() string {
 	return o[len(o)-1]
 }
 
-func runFault(t *testing.T, table, fault string, maxRetries, maxAge int, done func(*faultRun) bool) *faultRun {
+func runFault(t *testing.T, table, fault string, maxRetries, maxAge int, done func(*faultRun) bool, more ...func(*Options)) *faultRun {
 	t.Helper()
 	endpoint := ddblocal.ForTest(t)
 	dir := t.TempDir()
@@ -97,7 +99,7 @@ func runFault(t *testing.T, table, fault string, maxRetries, maxAge int, done fu
 	r := &faultRun{}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	r.sim, err = Start(ctx, Options{PipesFile: path, DynamoDBEndpoint: endpoint, StateDir: filepath.Join(dir, "state"),
+	opts := Options{PipesFile: path, DynamoDBEndpoint: endpoint, StateDir: filepath.Join(dir, "state"),
 		PollInterval: 50 * time.Millisecond, Lookup: func(string) (string, bool) { return "", false },
 		Faults: map[momento.Route]momento.Fault{route: f},
 		Retry:  pipe.Options{Backoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond},
@@ -105,7 +107,11 @@ func runFault(t *testing.T, table, fault string, maxRetries, maxAge int, done fu
 			r.mu.Lock()
 			r.execs, r.times = append(r.execs, e), append(r.times, time.Now())
 			r.mu.Unlock()
-		}})
+		}}
+	for _, m := range more {
+		m(&opts)
+	}
+	r.sim, err = Start(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,5 +254,37 @@ func TestRedrive(t *testing.T) {
 	}
 	if left, _ := r.sim.DLQ.Messages("dlq"); len(left) != 0 {
 		t.Errorf("messages left = %d; want the redriven one removed", len(left))
+	}
+}
+
+func TestDeadLetterToSQS(t *testing.T) {
+	t.Parallel()
+	endpoint := sqsdlq.ForTest(t)
+	r := runFault(t, "fault-sqs", "cache-put=400,repeat", 0, -1, finished, func(o *Options) {
+		o.SQSEndpoint, o.SQSProtocol = endpoint, sqsdlq.ProtocolQuery
+	})
+	q, err := sqsdlq.New(context.Background(), sqsdlq.Options{Endpoint: endpoint, Region: "us-east-1", Protocol: sqsdlq.ProtocolQuery})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := q.Receive(context.Background(), "dlq", 10, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 1 {
+		t.Fatalf("SQS messages = %d; want 1", len(msgs))
+	}
+	var body map[string]any
+	if err := json.Unmarshal([]byte(msgs[0].Body), &body); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := body["DDBStreamBatchInfo"].(map[string]any)
+	ctxInfo, _ := body["context"].(map[string]any)
+	if body["version"] != "1.0" || ctxInfo["condition"] != "RetryAttemptsExhausted" || info["batchSize"] != float64(1) ||
+		!strings.Contains(fmt.Sprint(info["streamArn"]), "table/fault-sqs/stream/") {
+		t.Errorf("SQS dead letter = %s", msgs[0].Body)
+	}
+	if local, _ := r.sim.DLQ.Messages("dlq"); len(local) != 0 {
+		t.Errorf("local queue file has %d messages; want none with an SQS endpoint", len(local))
 	}
 }

@@ -86,7 +86,7 @@ func (s *Sim) runner(ctx context.Context, p *config.Pipe, sender *httpdest.Sende
 	if err != nil {
 		return nil, err
 	}
-	return &pipe.Runner{Pipe: p, Source: src, Sender: sender, DLQ: s.DLQ, Log: execLog,
+	return &pipe.Runner{Pipe: p, Source: src, Sender: sender, DLQ: s.DeadLetters, Log: execLog,
 		Trace: s.opts.Trace, Logger: logger, Opts: s.opts.Retry, SourceARN: arn}, nil
 }
 

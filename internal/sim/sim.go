@@ -24,6 +24,7 @@ import (
 	"github.com/pipesim/pipesim/internal/ddblocal"
 	"github.com/pipesim/pipesim/internal/momento"
 	"github.com/pipesim/pipesim/internal/pipe"
+	"github.com/pipesim/pipesim/internal/sqsdlq"
 	"github.com/pipesim/pipesim/internal/template"
 )
 
@@ -46,6 +47,10 @@ type Options struct {
 	Logger           *slog.Logger         // pipesim's own diagnostics; nil discards
 	Trace            func(pipe.Execution) // a line per execution; nil prints nothing
 	ServiceLog       io.Writer            // DynamoDB Local's own output; nil discards
+	// SQSEndpoint, when set, sends dead-letter messages to real SQS queues there instead of the
+	// local queue files; SQSProtocol is "json" (default) or "query".
+	SQSEndpoint string
+	SQSProtocol string
 	// Lookup resolves ${VAR}; nil means the environment, then the .env beside the pipes file.
 	Lookup config.Lookup
 	// Faults are injected into the embedded Momento server; an error when a real endpoint is
@@ -58,10 +63,12 @@ type Sim struct {
 	Config       *config.Config
 	DynamoDB     *dynamodb.Client
 	Streams      *dynamodbstreams.Client
-	MomentoURL   string          // ${MOMENTO_API_ENDPOINT}: real Momento, or the embedded server
-	MomentoToken string          // ${MOMENTO_API_KEY}; never logged
-	Embedded     *momento.Server // nil when a real endpoint is configured
-	DLQ          *pipe.FileQueues
+	MomentoURL   string           // ${MOMENTO_API_ENDPOINT}: real Momento, or the embedded server
+	MomentoToken string           // ${MOMENTO_API_KEY}; never logged
+	Embedded     *momento.Server  // nil when a real endpoint is configured
+	DLQ          *pipe.FileQueues // the local dead-letter queues
+	// DeadLetters is where the pipes dead-letter: DLQ, or SQS queues when an endpoint is set.
+	DeadLetters pipe.DeadLetters
 
 	opts    Options
 	closers []func() error
@@ -78,6 +85,7 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Sim{opts: opts, DLQ: &pipe.FileQueues{Dir: filepath.Join(opts.StateDir, "dlq")}}
+	s.DeadLetters = s.DLQ
 	if err := s.start(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -106,6 +114,13 @@ func (s *Sim) start(ctx context.Context) error {
 		if s.Embedded != nil {
 			s.Embedded.CreateCache(c)
 		}
+	}
+	if s.opts.SQSEndpoint != "" {
+		q, err := sqsdlq.New(ctx, sqsdlq.Options{Endpoint: s.opts.SQSEndpoint, Region: s.Config.Region, Protocol: s.opts.SQSProtocol})
+		if err != nil {
+			return err
+		}
+		s.DeadLetters = q
 	}
 	if err := s.startDynamoDB(ctx); err != nil {
 		return err

@@ -1,0 +1,137 @@
+// Package sqsdlq sends dead-letter messages to real SQS queues through aws-sdk-go-v2: AWS's SQS,
+// or any SQS-compatible server. Servers that speak only SQS's older query protocol (goaws, older
+// ElasticMQ) are reached through a small protocol adapter (query.go).
+package sqsdlq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/pipesim/pipesim/internal/config"
+)
+
+// Protocols an SQS endpoint may speak.
+const (
+	ProtocolJSON  = "json"  // AWS JSON 1.0: AWS since 2023, LocalStack, ElasticMQ 1.5+
+	ProtocolQuery = "query" // the query protocol: goaws, older ElasticMQ
+)
+
+// Options say where the queues are.
+type Options struct {
+	Endpoint string // SQS endpoint URL
+	Region   string
+	Protocol string // ProtocolJSON (default) or ProtocolQuery
+}
+
+// Queues sends to SQS queues by name, creating each on first use as CreateQueue does
+// (idempotent for an existing queue). It implements pipe.DeadLetters.
+type Queues struct {
+	client *sqs.Client
+	mu     sync.Mutex
+	urls   map[string]string
+}
+
+// New builds the SQS client. A loopback endpoint gets static dummy credentials; any other uses
+// the default AWS credential chain.
+func New(ctx context.Context, opts Options) (*Queues, error) {
+	u, err := url.Parse(opts.Endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("SQS endpoint %q: want an http(s) URL", opts.Endpoint)
+	}
+	var apiOptions []func(*middleware.Stack) error
+	switch opts.Protocol {
+	case "", ProtocolJSON:
+	case ProtocolQuery:
+		apiOptions = append(apiOptions, addQueryProtocol)
+	default:
+		return nil, fmt.Errorf("SQS protocol %q: want json or query", opts.Protocol)
+	}
+	cfg, err := awsConfig(ctx, opts.Region, isLoopback(u.Hostname()))
+	if err != nil {
+		return nil, err
+	}
+	client := sqs.NewFromConfig(cfg, func(o *sqs.Options) {
+		o.BaseEndpoint = aws.String(opts.Endpoint)
+		o.APIOptions = append(o.APIOptions, apiOptions...)
+	})
+	return &Queues{client: client, urls: map[string]string{}}, nil
+}
+
+func awsConfig(ctx context.Context, region string, local bool) (aws.Config, error) {
+	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(region)}
+	if local {
+		opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("AWS configuration for SQS: %w", err)
+	}
+	return cfg, nil
+}
+
+func isLoopback(host string) bool {
+	return host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1"
+}
+
+// Send sends one dead-letter message.
+func (q *Queues) Send(ctx context.Context, queue *config.Queue, body []byte) error {
+	u, err := q.url(ctx, queue.Name)
+	if err != nil {
+		return err
+	}
+	_, err = q.client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(u), MessageBody: aws.String(string(body))})
+	if err != nil {
+		return fmt.Errorf("send to SQS queue %s: %w", queue.Name, err)
+	}
+	return nil
+}
+
+// Message is one received message.
+type Message struct {
+	ID, ReceiptHandle, Body string
+}
+
+// Receive takes up to max messages (at most 10, as SQS allows), waiting up to wait seconds.
+func (q *Queues) Receive(ctx context.Context, name string, max, wait int32) ([]Message, error) {
+	u, err := q.url(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	out, err := q.client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(u), MaxNumberOfMessages: max, WaitTimeSeconds: wait})
+	if err != nil {
+		return nil, fmt.Errorf("receive from SQS queue %s: %w", name, err)
+	}
+	msgs := make([]Message, 0, len(out.Messages))
+	for _, m := range out.Messages {
+		msgs = append(msgs, Message{ID: aws.ToString(m.MessageId), ReceiptHandle: aws.ToString(m.ReceiptHandle), Body: aws.ToString(m.Body)})
+	}
+	return msgs, nil
+}
+
+// url resolves a queue name to its URL, creating the queue when it does not exist.
+func (q *Queues) url(ctx context.Context, name string) (string, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if u, ok := q.urls[name]; ok {
+		return u, nil
+	}
+	out, err := q.client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name)})
+	if err != nil {
+		return "", fmt.Errorf("create SQS queue %s: %w", name, err)
+	}
+	if out.QueueUrl == nil {
+		return "", errors.New("create SQS queue " + name + ": no QueueUrl in the answer")
+	}
+	q.urls[name] = *out.QueueUrl
+	return *out.QueueUrl, nil
+}

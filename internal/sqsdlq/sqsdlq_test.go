@@ -1,0 +1,88 @@
+package sqsdlq
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pipesim/pipesim/internal/config"
+)
+
+func TestSendReceiveAgainstGoaws(t *testing.T) {
+	endpoint := ForTest(t)
+	ctx := context.Background()
+	q, err := New(ctx, Options{Endpoint: endpoint, Region: "us-east-1", Protocol: ProtocolQuery})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"context":{"condition":"RetryAttemptsExhausted"},"note":"a & b = c; ünïcode"}`
+	if err := q.Send(ctx, &config.Queue{Name: "roundtrip-dlq"}, []byte(body)); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := q.Receive(ctx, "roundtrip-dlq", 10, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 1 || msgs[0].Body != body || msgs[0].ID == "" {
+		t.Errorf("Receive = %+v; want one message with body %s", msgs, body)
+	}
+}
+
+func TestNewRejectsBadOptions(t *testing.T) {
+	for _, o := range []Options{{Endpoint: "not a url"}, {Endpoint: "ftp://h"}, {Endpoint: "http://h", Protocol: "soap"}} {
+		if _, err := New(context.Background(), o); err == nil {
+			t.Errorf("New(%+v): no error", o)
+		}
+	}
+}
+
+func TestAddQueryField(t *testing.T) {
+	form := url.Values{}
+	addQueryField(form, "QueueUrl", "http://h/q")
+	addQueryField(form, "MaxNumberOfMessages", float64(10))
+	addQueryField(form, "AttributeNames", []any{"All", "SentTimestamp"})
+	addQueryField(form, "Attributes", map[string]any{"VisibilityTimeout": "30", "DelaySeconds": "0"})
+	want := url.Values{
+		"QueueUrl": {"http://h/q"}, "MaxNumberOfMessages": {"10"},
+		"AttributeName.1": {"All"}, "AttributeName.2": {"SentTimestamp"},
+		"Attribute.1.Name": {"DelaySeconds"}, "Attribute.1.Value": {"0"},
+		"Attribute.2.Name": {"VisibilityTimeout"}, "Attribute.2.Value": {"30"},
+	}
+	if d := cmp.Diff(want, form); d != "" {
+		t.Errorf("form (-want +got):\n%s", d)
+	}
+}
+
+func TestTranslateAnswer(t *testing.T) {
+	for _, tc := range []struct{ xml, want string }{
+		{`<CreateQueueResponse><CreateQueueResult><QueueUrl>http://h/000000000000/q</QueueUrl></CreateQueueResult></CreateQueueResponse>`,
+			`{"QueueUrl":"http://h/000000000000/q"}`},
+		{`<SendMessageResponse><SendMessageResult><MD5OfMessageBody>abc</MD5OfMessageBody><MessageId>m1</MessageId></SendMessageResult></SendMessageResponse>`,
+			`{"MessageId":"m1","MD5OfMessageBody":"abc"}`},
+		{`<ReceiveMessageResponse><ReceiveMessageResult><Message><MessageId>m1</MessageId><ReceiptHandle>r</ReceiptHandle><MD5OfBody>x</MD5OfBody><Body>{&quot;a&quot;:1}</Body></Message></ReceiveMessageResult></ReceiveMessageResponse>`,
+			`{"Messages":[{"MessageId":"m1","ReceiptHandle":"r","MD5OfBody":"x","Body":"{\"a\":1}"}]}`},
+		{`<ReceiveMessageResponse><ReceiveMessageResult></ReceiveMessageResult></ReceiveMessageResponse>`, `{"Messages":null}`},
+		{`<ErrorResponse><Error><Type>Sender</Type><Code>AWS.SimpleQueueService.NonExistentQueue</Code><Message>gone</Message></Error></ErrorResponse>`,
+			`{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"gone"}`},
+		{`<DeleteMessageResponse></DeleteMessageResponse>`, `{}`},
+		{``, `{}`},
+	} {
+		if got := string(translateAnswer([]byte(tc.xml))); got != tc.want {
+			t.Errorf("translateAnswer(%s) = %s; want %s", tc.xml, got, tc.want)
+		}
+	}
+}
+
+func FuzzTranslateAnswer(f *testing.F) {
+	f.Add([]byte(`<SendMessageResponse><SendMessageResult><MessageId>m1</MessageId></SendMessageResult></SendMessageResponse>`))
+	f.Add([]byte(`<ErrorResponse><Error><Code>X</Code></Error></ErrorResponse>`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		out := translateAnswer(raw)
+		if !json.Valid(out) {
+			t.Errorf("translateAnswer(%q) = %q: not JSON", raw, out)
+		}
+	})
+}
