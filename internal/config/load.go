@@ -26,6 +26,9 @@ type Options struct {
 	Lookup Lookup
 	// Missing is how templates render a path absent from the record.
 	Missing template.Missing
+	// StripObjectQuotes renders an object or array placed inside a JSON string of a template with
+	// its quotes stripped, instead of failing the transformation.
+	StripObjectQuotes bool
 	// AllowUnsupported accepts filter operators that AWS Pipes rejects, with a warning.
 	AllowUnsupported bool
 }

@@ -169,7 +169,7 @@ func (b *builder) target(pe pipeErrors, p *Pipe, s *pipeSpec) {
 	tp := s.TargetParameters
 	if tp.InputTemplate != nil && *tp.InputTemplate != "" {
 		p.TemplateText = *tp.InputTemplate
-		t, err := template.Compile(p.TemplateText, template.Options{Missing: b.opts.Missing})
+		t, err := template.Compile(p.TemplateText, template.Options{Missing: b.opts.Missing, StripObjectQuotes: b.opts.StripObjectQuotes})
 		if err != nil {
 			pe.fail("TargetParameters.InputTemplate", "%v", err)
 		}

@@ -36,17 +36,18 @@ const (
 
 // Options configure a simulation.
 type Options struct {
-	PipesFile        string // "" runs the embedded seed design
-	DynamoDBEndpoint string // "" lets ddblocal find or start one
-	DynamoDBPath     string // DynamoDB Local database directory; "" keeps it in memory
-	StateDir         string // checkpoints, dead-letter queues, logs; "" means .pipesim
-	PollInterval     time.Duration
-	Missing          template.Missing
-	AllowUnsupported bool
-	Retry            pipe.Options
-	Logger           *slog.Logger         // pipesim's own diagnostics; nil discards
-	Trace            func(pipe.Execution) // a line per execution; nil prints nothing
-	ServiceLog       io.Writer            // DynamoDB Local's own output; nil discards
+	PipesFile         string // "" runs the embedded seed design
+	DynamoDBEndpoint  string // "" lets ddblocal find or start one
+	DynamoDBPath      string // DynamoDB Local database directory; "" keeps it in memory
+	StateDir          string // checkpoints, dead-letter queues, logs; "" means .pipesim
+	PollInterval      time.Duration
+	Missing           template.Missing
+	StripObjectQuotes bool
+	AllowUnsupported  bool
+	Retry             pipe.Options
+	Logger            *slog.Logger         // pipesim's own diagnostics; nil discards
+	Trace             func(pipe.Execution) // a line per execution; nil prints nothing
+	ServiceLog        io.Writer            // DynamoDB Local's own output; nil discards
 	// SQSEndpoint, when set, sends dead-letter messages to real SQS queues there instead of the
 	// local queue files; SQSProtocol is "json" (default) or "query".
 	SQSEndpoint string
@@ -150,7 +151,7 @@ func (s *Sim) lookup() (config.Lookup, error) {
 }
 
 func (s *Sim) load(lookup config.Lookup) (*config.Config, error) {
-	opts := config.Options{Lookup: lookup, Missing: s.opts.Missing, AllowUnsupported: s.opts.AllowUnsupported}
+	opts := config.Options{Lookup: lookup, Missing: s.opts.Missing, StripObjectQuotes: s.opts.StripObjectQuotes, AllowUnsupported: s.opts.AllowUnsupported}
 	if s.opts.PipesFile == "" {
 		return config.Parse("embedded weather-stats pipes file", pipesim.SeedPipes, opts)
 	}

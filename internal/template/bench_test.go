@@ -129,3 +129,17 @@ func TestSeedBaselineAgrees(t *testing.T) {
 		t.Errorf("Render(seed) = %s; baseline %s", gb, wb)
 	}
 }
+
+// BenchmarkRecordValid is a floor for any approach that parses the record: encoding/json only
+// checking it, building nothing.
+func BenchmarkRecordValid(b *testing.B) {
+	_, record := seedFixture(b)
+	b.SetBytes(int64(len(record)))
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for b.Loop() {
+		if !json.Valid(record) {
+			b.Fatal("json.Valid(seed record) = false; want true")
+		}
+	}
+}

@@ -2,7 +2,9 @@ package template
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 )
 
 // status is the outcome of walking a path through a record.
@@ -346,11 +348,21 @@ func skipWS(b []byte, i int) int {
 }
 
 // stringEnd returns the offset just after the closing quote of the string at b[i], or -1.
-// Most strings in records are short, which a plain loop scans fastest; past 16 bytes it hands
-// over to bytes.IndexByte and checks the backslashes before each quote it finds.
+// It looks at eight bytes at a time for a quote or a backslash.
 func stringEnd(b []byte, i int) int {
 	j := i + 1
-	for lim := min(len(b), j+16); j < lim; {
+	for j < len(b) {
+		for j+8 <= len(b) {
+			w := binary.LittleEndian.Uint64(b[j:])
+			if m := byteMask(w, '"') | byteMask(w, '\\'); m != 0 {
+				j += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			j += 8
+		}
+		if j >= len(b) {
+			break
+		}
 		switch b[j] {
 		case '"':
 			return j + 1
@@ -360,22 +372,15 @@ func stringEnd(b []byte, i int) int {
 			j++
 		}
 	}
-	for j < len(b) {
-		k := bytes.IndexByte(b[j:], '"')
-		if k < 0 {
-			return -1
-		}
-		j += k
-		n := 0
-		for m := j - 1; m > i && b[m] == '\\'; m-- {
-			n++
-		}
-		if n%2 == 0 {
-			return j + 1
-		}
-		j++
-	}
 	return -1
+}
+
+// byteMask sets the high bit of the lowest byte of w equal to c (and possibly of bytes above
+// it, which callers ignore by taking the lowest set bit).
+func byteMask(w uint64, c byte) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := w ^ (ones * uint64(c))
+	return (x - ones) &^ x & highs
 }
 
 // valueEnd returns the offset just after the value starting at b[i], or -1 if it is malformed.
