@@ -288,3 +288,26 @@ func TestDeadLetterToSQS(t *testing.T) {
 		t.Errorf("local queue file has %d messages; want none with an SQS endpoint", len(local))
 	}
 }
+
+func TestTableWithoutStream(t *testing.T) {
+	t.Parallel()
+	endpoint := ddblocal.ForTest(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pipes.yaml")
+	text := strings.Replace(fmt.Sprintf(faultPipes, "no-stream", 0, -1),
+		"    StreamSpecification: {StreamEnabled: true, StreamViewType: NEW_AND_OLD_IMAGES}\n", "", 1)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s, err := Start(ctx, Options{PipesFile: path, DynamoDBEndpoint: endpoint, StateDir: filepath.Join(dir, "state"),
+		Lookup: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.Run(ctx, nil)
+	if err == nil || !strings.Contains(err.Error(), `pipe "no-stream-pipe": Source:`) || !strings.Contains(err.Error(), "no-stream") {
+		t.Errorf("Run = %v; want an error naming the pipe and the table without a stream", err)
+	}
+}
