@@ -60,9 +60,10 @@ func startContainer(ctx context.Context, opts Options, logw io.Writer) (*Instanc
 }
 
 // containerOptions builds the container request; the command mirrors the
-// jar's flags (-sharedDb, -inMemory or -dbPath on a bind mount).
+// jar's flags (-sharedDb, -disableTelemetry, -inMemory or -dbPath on a bind
+// mount).
 func containerOptions(dbPath string, logw io.Writer) ([]testcontainers.ContainerCustomizer, error) {
-	cmd := []string{"-jar", "DynamoDBLocal.jar", "-sharedDb"}
+	cmd := []string{"-jar", "DynamoDBLocal.jar", "-sharedDb", "-disableTelemetry"}
 	copts := []testcontainers.ContainerCustomizer{
 		testcontainers.WithExposedPorts("8000/tcp"),
 		testcontainers.WithWaitStrategy(wait.ForListeningPort("8000/tcp").WithStartupTimeout(launchReadyTimeout)),

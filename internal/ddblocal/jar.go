@@ -49,7 +49,7 @@ func startJar(ctx context.Context, opts Options, logw io.Writer) (*Instance, err
 				return nil, fmt.Errorf("start dynamodb local: %w", err)
 			}
 		}
-		inst, err := launchJar(ctx, java, append(args, "-port", strconv.Itoa(port)), port, logw)
+		inst, err := launchJar(ctx, java, jarDir, append(args, "-port", strconv.Itoa(port)), port, logw)
 		if err == nil || opts.Port != 0 || attempt == portAttempts || !errors.Is(err, errExitedEarly) {
 			return inst, err
 		}
@@ -73,11 +73,13 @@ func jarDirInstalling(ctx context.Context, log io.Writer) (string, error) {
 // jarArgs builds java's arguments but the port. -sharedDb makes every
 // client see one database whatever its credentials and region, as users
 // expect when they point the AWS CLI at the same endpoint as pipesim.
+// -disableTelemetry keeps DynamoDB Local from phoning home and from leaving
+// dynamodb-local-metadata.json in the working directory.
 func jarArgs(jarDir, dbPath string) ([]string, error) {
 	args := []string{
 		"-Djava.library.path=" + filepath.Join(jarDir, libName),
 		"-jar", filepath.Join(jarDir, jarName),
-		"-sharedDb",
+		"-sharedDb", "-disableTelemetry",
 	}
 	if dbPath == "" {
 		return append(args, "-inMemory"), nil
@@ -116,10 +118,10 @@ func portFree(port int) error {
 // one whose port was taken.
 var errExitedEarly = errors.New("java exited before DynamoDB Local answered")
 
-// launchJar starts java and waits until DynamoDB Local answers on port. The
-// process lives until Close or until ctx is done.
-func launchJar(ctx context.Context, java string, args []string, port int, logw io.Writer) (*Instance, error) {
-	p, err := startProcess(java, args, logw)
+// launchJar starts java in jarDir and waits until DynamoDB Local answers on
+// port. The process lives until Close or until ctx is done.
+func launchJar(ctx context.Context, java, jarDir string, args []string, port int, logw io.Writer) (*Instance, error) {
+	p, err := startProcess(java, args, jarDir, logw)
 	if err != nil {
 		return nil, err
 	}
@@ -160,8 +162,11 @@ type process struct {
 	err    error
 }
 
-func startProcess(java string, args []string, logw io.Writer) (*process, error) {
+// startProcess starts java with args in dir, so nothing it writes lands in
+// the user's working directory.
+func startProcess(java string, args []string, dir string, logw io.Writer) (*process, error) {
 	cmd := launchCommand(java, args)
+	cmd.Dir = dir
 	tail := &tailBuffer{max: 4096}
 	cmd.Stdout = io.MultiWriter(tail, logw)
 	cmd.Stderr = cmd.Stdout

@@ -3,6 +3,7 @@ package stream
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,5 +63,36 @@ func TestUnconvertibleRecordFailsTheSource(t *testing.T) {
 	_, _, err := src.ReadBatch(ctx)
 	if err == nil || !strings.Contains(err.Error(), `eventName "EXPIRE"`) {
 		t.Errorf("ReadBatch() error = %v; want the conversion error", err)
+	}
+}
+
+func TestBatchStopsBeforeSixMegabytes(t *testing.T) {
+	api := &scriptedStream{}
+	api.add("shardId-1", "", false, 0, 1, 2, 3, 4, 5, 6)
+	big := strings.Repeat("x", 1<<20) // each record's JSON is a little over 1 MiB
+	for _, r := range api.shards[0].recs {
+		r.Dynamodb.NewImage["Blob"] = &types.AttributeValueMemberS{Value: big}
+	}
+	src := connect(t, api, Config{StreamARN: testStreamARN, StartingPosition: TrimHorizon, BatchSize: 10,
+		BatchingWindow: 200 * time.Millisecond, PollInterval: time.Millisecond})
+	var sizes []int
+	for total := 0; total < 7; {
+		b, ack := readBatch(t, src)
+		sizes = append(sizes, len(b.Records))
+		total += len(b.Records)
+		bytes := 0
+		for _, r := range b.Records {
+			bytes += len(r.JSON)
+		}
+		if bytes > MaxBatchBytes {
+			t.Errorf("batch of %d records = %d bytes; want at most %d", len(b.Records), bytes, MaxBatchBytes)
+		}
+		_ = ack(t.Context())
+		if len(sizes) > 7 {
+			break
+		}
+	}
+	if want := []int{5, 2}; !slices.Equal(sizes, want) {
+		t.Errorf("batch sizes = %v; want %v (a sixth record would pass 6 MB)", sizes, want)
 	}
 }

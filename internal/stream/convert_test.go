@@ -190,7 +190,7 @@ func TestAppendStringMatchesJSON(t *testing.T) {
 			t.Errorf("appendString(%q) = %s; not a JSON string: %v", in, got, err)
 			continue
 		}
-		if want := strings.ToValidUTF8(in, "\ufffd"); back != want {
+		if want := viaEncodingJSON(t, in); back != want {
 			t.Errorf("appendString(%q) decodes to %q; want %q", in, back, want)
 		}
 	}
@@ -290,4 +290,65 @@ func baselineAttr(av types.AttributeValue) map[string]any {
 		return map[string]any{"L": l}
 	}
 	return nil
+}
+
+// TestConvertRecordMatchesBaseline checks the hand-written encoder against
+// encoding/json on the same shape: same values, whatever the key order.
+func TestConvertRecordMatchesBaseline(t *testing.T) {
+	for name, rec := range convertCases() {
+		if rec.UserIdentity != nil || rec.Dynamodb.StreamViewType != types.StreamViewTypeNewAndOldImages || name == "escapes" {
+			continue // the baseline builds only the common shape
+		}
+		got, err := ConvertRecord(rec, testStreamARN, "us-west-2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		base, err := json.Marshal(baselineRecord(rec))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var g, w map[string]any
+		_ = json.Unmarshal(got.JSON, &g)
+		_ = json.Unmarshal(base, &w)
+		// The baseline writes absent images as empty maps; drop them.
+		for _, img := range []string{"NewImage", "OldImage"} {
+			if m := w["dynamodb"].(map[string]any); len(m[img].(map[string]any)) == 0 {
+				delete(m, img)
+			}
+		}
+		if diff := cmp.Diff(w, g); diff != "" {
+			t.Errorf("ConvertRecord(%s) differs from encoding/json (-want +got):\n%s", name, diff)
+		}
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", `a"b\c`, "<>&", "\x00\x1f\x7f", "é雪\u2028", "bad\xffutf8"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got := appendString(nil, in)
+		var back string
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("appendString(%q) = %s; not a JSON string: %v", in, got, err)
+		}
+		if want := viaEncodingJSON(t, in); back != want {
+			t.Errorf("appendString(%q) decodes to %q; want %q", in, back, want)
+		}
+	})
+}
+
+// viaEncodingJSON is what encoding/json makes of s: each invalid UTF-8 byte
+// becomes U+FFFD.
+func viaEncodingJSON(t *testing.T, s string) string {
+	t.Helper()
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out string
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

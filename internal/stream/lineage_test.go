@@ -173,3 +173,20 @@ func TestLineageOrder(t *testing.T) {
 		t.Errorf("lineageOrder() = %v; want %v", got, want)
 	}
 }
+
+func TestUnackedBatchBlocksOnlyItsShard(t *testing.T) {
+	api := &scriptedStream{}
+	api.add("shardId-a", "", false, 0, 1)
+	api.add("shardId-b", "", false, 10, 11)
+	src := connect(t, api, Config{StreamARN: testStreamARN, StartingPosition: TrimHorizon, BatchSize: 1, PollInterval: time.Millisecond})
+	first, _ := readBatch(t, src) // held, never acked
+	second, ack := readBatch(t, src)
+	if second.ShardID == first.ShardID {
+		t.Fatalf("second batch from %s while its first is unacked; want the other shard", second.ShardID)
+	}
+	_ = ack(t.Context())
+	third, _ := readBatch(t, src)
+	if third.ShardID != second.ShardID {
+		t.Errorf("third batch from %s; want %s (the only shard not blocked)", third.ShardID, second.ShardID)
+	}
+}

@@ -175,7 +175,9 @@ func refineCreationTime(rec *types.Record, now time.Time) {
 	}
 	sec := now.Truncate(time.Second)
 	if sec.After(t) && sec.Before(t.Add(time.Minute)) {
-		d.ApproximateCreationDateTime = &sec
+		refined := *d // the page's record may be shared; change a copy
+		refined.ApproximateCreationDateTime = &sec
+		rec.Dynamodb = &refined
 	}
 }
 

@@ -99,10 +99,10 @@ func TestAckGatesTheShardsNextBatch(t *testing.T) {
 func TestBatchingWindowGathersRecords(t *testing.T) {
 	t.Parallel()
 	table, arn, db, st := streamTable(t)
-	src := connect(t, st, Config{StreamARN: arn, StartingPosition: Latest, BatchSize: 3, BatchingWindow: 2 * time.Second})
 	for i := range 7 {
-		put(t, db, table, "k", i)
+		put(t, db, table, "k", i) // written first, so the polls find them all at once
 	}
+	src := connect(t, st, Config{StreamARN: arn, StartingPosition: TrimHorizon, BatchSize: 3, BatchingWindow: time.Second})
 	var sizes []int
 	var got []Record
 	for len(got) < 7 {

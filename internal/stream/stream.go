@@ -123,6 +123,13 @@ type DescribeTableAPI interface {
 	DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error)
 }
 
+// The SDK clients and the in-memory store satisfy the interfaces.
+var (
+	_ API              = (*dynamodbstreams.Client)(nil)
+	_ DescribeTableAPI = (*dynamodb.Client)(nil)
+	_ CheckpointStore  = (*MemoryCheckpoints)(nil)
+)
+
 // Validate checks cfg, naming the bad field and value.
 func (cfg Config) Validate() error {
 	if _, err := ParseStreamARN(cfg.StreamARN); err != nil {
