@@ -107,7 +107,7 @@ func TestKillAndRestart(t *testing.T) {
 	defer srv.Close()
 	start := func() *exec.Cmd {
 		cmd := exec.Command(bin, "run", "--pipes", pipes, "--dynamodb-endpoint", endpoint, "--state-dir", filepath.Join(dir, "state"),
-			"--poll-interval", "50ms", "--quiet")
+			"--poll-interval", "50ms", "--quiet", "--allow-batching")
 		cmd.Env = append(os.Environ(), "MOMENTO_API_ENDPOINT="+srv.URL)
 		cmd.Stderr = os.Stderr
 		if err := cmd.Start(); err != nil {

@@ -24,6 +24,7 @@ type simFlags struct {
 	missing          string
 	stripQuotes      bool
 	allowUnsupported bool
+	allowBatching    bool
 	failedToDLQ      bool
 	backoff          time.Duration
 	maxBackoff       time.Duration
@@ -43,6 +44,7 @@ func (f *simFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.missing, "missing", "", "how a template path absent from the record renders (see docs/templates.md; default: as AWS)")
 	fs.BoolVar(&f.stripQuotes, "strip-object-quotes", false, "render an object placed inside a JSON string of a template quote-stripped instead of failing (see docs/templates.md)")
 	fs.BoolVar(&f.allowUnsupported, "allow-unsupported-filters", false, "accept filter operators AWS Pipes rejects, with a warning")
+	fs.BoolVar(&f.allowBatching, "allow-batching", false, "accept BatchSize > 1 for API destination targets (AWS rejects it) and send each batch as one JSON array")
 	fs.BoolVar(&f.failedToDLQ, "failed-to-dlq", false, "send batches answered with a non-retryable status (e.g. 400) to the DLQ at once instead of retrying them")
 	fs.DurationVar(&f.backoff, "backoff", time.Second, "first retry delay (doubles each retry, with jitter)")
 	fs.DurationVar(&f.maxBackoff, "max-backoff", 30*time.Second, "longest retry delay")
@@ -66,7 +68,7 @@ func (f *simFlags) options(stderr io.Writer) (sim.Options, error) {
 	}
 	o := sim.Options{
 		PipesFile: f.pipesFile, DynamoDBEndpoint: f.dynamoDBEndpoint, DynamoDBPath: f.dynamoDBPath,
-		StateDir: f.stateDir, PollInterval: f.pollInterval, Missing: missing, StripObjectQuotes: f.stripQuotes, AllowUnsupported: f.allowUnsupported,
+		StateDir: f.stateDir, PollInterval: f.pollInterval, Missing: missing, StripObjectQuotes: f.stripQuotes, AllowUnsupported: f.allowUnsupported, AllowBatching: f.allowBatching,
 		Retry:  pipe.Options{Backoff: f.backoff, MaxBackoff: f.maxBackoff, FailedToDLQ: f.failedToDLQ},
 		Logger: logger, Faults: f.faults, SQSEndpoint: f.sqsEndpoint, SQSProtocol: f.sqsProtocol,
 	}

@@ -94,6 +94,7 @@ func TestErrors(t *testing.T) {
 			`pipe "p1": DesiredState: "PAUSED"`,
 			`pipe "p1": SourceParameters.DynamoDBStreamParameters.DeadLetterConfig.Arn: unknown queue "other"`,
 		}},
+		{"batch-size.yaml", []string{`pipe "p1": SourceParameters.DynamoDBStreamParameters.BatchSize: 10: an API destination target has no batch API`}},
 		{"unknown-field.yaml", []string{"line 5: unknown field Sourc"}},
 		{"bad-template.yaml", []string{`pipe "p1": TargetParameters.InputTemplate:`}},
 		{"bad-filter.yaml", []string{`pipe "p1": SourceParameters.FilterCriteria.Filters[1].Pattern:`}},

@@ -29,6 +29,9 @@ type Options struct {
 	// StripObjectQuotes renders an object or array placed inside a JSON string of a template with
 	// its quotes stripped, instead of failing the transformation.
 	StripObjectQuotes bool
+	// AllowBatching accepts BatchSize > 1 for API destination targets, which AWS rejects; each
+	// batch is then sent as one JSON array.
+	AllowBatching bool
 	// AllowUnsupported accepts filter operators that AWS Pipes rejects, with a warning.
 	AllowUnsupported bool
 }

@@ -93,7 +93,7 @@ func (b *builder) streamParameters(pe pipeErrors, s *ddbParameters) StreamParame
 	}
 	sp := StreamParameters{
 		StartingPosition: s.StartingPosition,
-		BatchSize:        intParam(pe, "BatchSize", s.BatchSize, 1, 10000, 100),
+		BatchSize:        b.batchSize(pe, s.BatchSize),
 		BatchingWindow:   time.Duration(intParam(pe, "MaximumBatchingWindowInSeconds", s.MaximumBatchingWindowInSeconds, 0, 300, 0)) * time.Second,
 		MaxRetries:       intParam(pe, "MaximumRetryAttempts", s.MaximumRetryAttempts, -1, 10000, -1),
 		MaxRecordAge:     time.Duration(intParam(pe, "MaximumRecordAgeInSeconds", s.MaximumRecordAgeInSeconds, -1, 604800, -1)) * time.Second,
@@ -113,6 +113,20 @@ func (b *builder) streamParameters(pe pipeErrors, s *ddbParameters) StreamParame
 		sp.DLQ = b.deadLetterQueue(pe, s.DeadLetterConfig.Arn)
 	}
 	return sp
+}
+
+// batchSize applies AWS's rule for targets without a batch API, which API destinations are: "If
+// you configure a pipe with an enrichment or target that doesn't support batching, you won't be
+// able to activate batching on the source". Without BatchSize the pipe runs with batches of one
+// (not the documented default of 100, which applies to batchable targets); a larger BatchSize is
+// rejected unless AllowBatching, which sends each batch as one JSON array.
+func (b *builder) batchSize(pe pipeErrors, v *int) int {
+	const field = "SourceParameters.DynamoDBStreamParameters.BatchSize"
+	n := intParam(pe, "BatchSize", v, 1, 10000, 1)
+	if n > 1 && !b.opts.AllowBatching {
+		pe.fail(field, "%d: an API destination target has no batch API, so AWS does not let a pipe activate batching on its source (--allow-batching sends each batch as one JSON array anyway)", n)
+	}
+	return n
 }
 
 func (b *builder) deadLetterQueue(pe pipeErrors, arn string) *Queue {

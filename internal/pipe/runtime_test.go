@@ -129,7 +129,7 @@ func testPipe(t *testing.T, url string, s setup) *config.Pipe {
 		bisect = "AUTOMATIC_BISECT"
 	}
 	text := fmt.Sprintf(pipesFile, url, s.batchSize, s.maxRetries, s.maxAge, bisect)
-	cfg, err := config.Parse("test.yaml", []byte(text), config.Options{})
+	cfg, err := config.Parse("test.yaml", []byte(text), config.Options{AllowBatching: true})
 	if err != nil {
 		t.Fatal(err)
 	}

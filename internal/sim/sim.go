@@ -44,6 +44,7 @@ type Options struct {
 	Missing           template.Missing
 	StripObjectQuotes bool
 	AllowUnsupported  bool
+	AllowBatching     bool
 	Retry             pipe.Options
 	Logger            *slog.Logger         // pipesim's own diagnostics; nil discards
 	Trace             func(pipe.Execution) // a line per execution; nil prints nothing
@@ -151,7 +152,7 @@ func (s *Sim) lookup() (config.Lookup, error) {
 }
 
 func (s *Sim) load(lookup config.Lookup) (*config.Config, error) {
-	opts := config.Options{Lookup: lookup, Missing: s.opts.Missing, StripObjectQuotes: s.opts.StripObjectQuotes, AllowUnsupported: s.opts.AllowUnsupported}
+	opts := config.Options{Lookup: lookup, Missing: s.opts.Missing, StripObjectQuotes: s.opts.StripObjectQuotes, AllowUnsupported: s.opts.AllowUnsupported, AllowBatching: s.opts.AllowBatching}
 	if s.opts.PipesFile == "" {
 		return config.Parse("embedded weather-stats pipes file", pipesim.SeedPipes, opts)
 	}
