@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // The seed design's cache-put filter and a mixed five-filter set over nested
@@ -17,6 +18,26 @@ var mixedFilters = []string{
 	`{"dynamodb": {"NewImage": {"Location": {"S": [{"anything-but": ["San Diego", "Seattle"]}]}}}}`,
 	`{"dynamodb": {"OldImage": {"Humidity": {"N": [{"exists": true}]}}}}`,
 	`{"dynamodb": {"$or": [{"NewImage": {"MaxTemp": {"N": ["100"]}}}, {"NewImage": {"ChancesOfPrecipitation": {"N": ["91"]}}}]}}`,
+}
+
+// cpuMeter reports thread CPU time per operation ("cpu-ns/op") beside ns/op.
+type cpuMeter struct {
+	unlock func()
+	start  time.Duration
+}
+
+func startCPU() *cpuMeter {
+	m := &cpuMeter{unlock: lockThread()}
+	m.start, _ = threadCPU()
+	return m
+}
+
+func (m *cpuMeter) report(b *testing.B) {
+	end, ok := threadCPU()
+	m.unlock()
+	if ok && b.N > 0 {
+		b.ReportMetric(float64(end-m.start)/float64(b.N), "cpu-ns/op")
+	}
 }
 
 func loadRecord(b testing.TB) []byte {
@@ -36,6 +57,8 @@ func BenchmarkSeedFilter(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(rec)))
+	cpu := startCPU()
+	defer cpu.report(b)
 	for b.Loop() {
 		if !f.Match(rec) {
 			b.Fatal("seed filter does not match the MODIFY record")
@@ -48,6 +71,8 @@ func BenchmarkSeedFilterBaseline(b *testing.B) {
 	rec := loadRecord(b)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(rec)))
+	cpu := startCPU()
+	defer cpu.report(b)
 	for b.Loop() {
 		var m map[string]any
 		if err := json.Unmarshal(rec, &m); err != nil {
@@ -68,6 +93,8 @@ func BenchmarkMixedFilters(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(rec)))
+	cpu := startCPU()
+	defer cpu.report(b)
 	for b.Loop() {
 		if !f.Match(rec) {
 			b.Fatal("mixed filters do not match the record")
@@ -81,6 +108,8 @@ func BenchmarkMixedFiltersBaseline(b *testing.B) {
 	rec := loadRecord(b)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(rec)))
+	cpu := startCPU()
+	defer cpu.report(b)
 	for b.Loop() {
 		var m map[string]any
 		if err := json.Unmarshal(rec, &m); err != nil {

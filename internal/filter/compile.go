@@ -28,7 +28,8 @@ type field struct {
 	leaf     *leaf
 	child    *node
 	absentOK bool
-	hidden   bool // never present in the event (Pipes poller fields)
+	hidden   bool  // never present in the event (Pipes poller fields)
+	slot     int32 // the field's path in its Filters' slot trie
 }
 
 const (

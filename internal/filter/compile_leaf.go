@@ -1,9 +1,5 @@
 package filter
 
-import (
-	"fmt"
-)
-
 // leaf is the list of matchers of one field; any of them may match (OR).
 type leaf struct {
 	strs        []string            // exact string values
@@ -313,28 +309,27 @@ func numericValue(text, path string) (int64, error) {
 	if ok {
 		return v, nil
 	}
-	if _, _, exp, _ := splitForScale(text); exp < -numericScale {
+	if scaleExponent(text) < -numericScale {
 		return 0, failf(path, "Only values upto 6 decimals are supported: %s", text)
 	}
 	return 0, failf(path, "Value must be between -5.0E9 and 5.0E9, inclusive: %s", text)
 }
 
-// splitForScale reports the scale of a number text after dropping trailing
-// zeros, to tell "too precise" from "too large".
-func splitForScale(text string) (mant []byte, neg bool, exp int, ok bool) {
+// scaleExponent returns the power of ten of a number's last significant
+// digit, to tell "too precise" from "too large".
+func scaleExponent(text string) int {
 	s := []byte(text)
-	if len(s) == 0 {
-		return nil, false, 0, false
+	if end, ok := scanNumber(s, 0); !ok || end != len(s) {
+		return 0
 	}
-	mant, exp, ok = mantissa(s)
+	mant, exp, ok := mantissa(s)
+	if !ok {
+		return 0
+	}
 	for i := len(mant) - 1; i >= 0 && (mant[i] == '0' || mant[i] == '.'); i-- {
 		if mant[i] == '0' {
 			exp++
 		}
 	}
-	return mant, s[0] == '-', exp, ok
-}
-
-func describe(v *pval) string {
-	return fmt.Sprintf("%v", v.str)
+	return exp
 }

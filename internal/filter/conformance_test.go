@@ -136,8 +136,10 @@ var memoWarmers = []string{
 	`{"dynamodb": {"NewImage": {"zz-never": [{"exists": true}]}}}`,
 }
 
-// checkSharedWalk matches the case again through Filters, behind filters
-// that warm the memo, and with the pattern twice: the answer must not change.
+// checkSharedWalk matches the case again through Filters (the shared read of
+// slots, and the per-filter walks sharing a memo), behind filters that read
+// other parts of the event, and with the pattern twice: the answer must not
+// change.
 func checkSharedWalk(t *testing.T, c conformanceCase) {
 	opts := Options{AllowUnsupported: true, MatchPollerFields: true}
 	for _, patterns := range [][]string{
@@ -150,6 +152,10 @@ func checkSharedWalk(t *testing.T, c conformanceCase) {
 		}
 		if got := f.Match(c.event()); got != *c.Match {
 			t.Errorf("Filters(%q).Match(%s) = %v; want %v (%s)", patterns, c.event(), got, *c.Match, c.Source)
+		}
+		// the per-filter walks with their memo, which Match falls back to
+		if got := f.matchWalks(c.event()); got != *c.Match {
+			t.Errorf("Filters(%q).matchWalks(%s) = %v; want %v (%s)", patterns, c.event(), got, *c.Match, c.Source)
 		}
 	}
 }

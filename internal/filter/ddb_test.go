@@ -5,17 +5,20 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
 // ddbCase is one line of testdata/ddb_cases.jsonl: a pipe filter applied to a
-// Pipes-shaped DynamoDB stream record, with where the expectation comes from.
+// Pipes-shaped DynamoDB stream record, or a filter Pipes rejects, with where
+// the expectation comes from.
 type ddbCase struct {
 	Name    string          `json:"name"`
 	Source  string          `json:"source"`
 	Pattern string          `json:"pattern"`
 	Event   json.RawMessage `json:"event"`
 	Match   bool            `json:"match"`
+	Error   string          `json:"error"` // set: CompileFilters must fail with this text
 }
 
 func TestDynamoDBRecords(t *testing.T) {
@@ -34,11 +37,26 @@ func TestDynamoDBRecords(t *testing.T) {
 		n++
 		t.Run(c.Name, func(t *testing.T) {
 			fs, err := CompileFilters([]string{c.Pattern}, Options{})
+			if c.Error != "" {
+				if err == nil || !strings.Contains(err.Error(), c.Error) {
+					t.Errorf("CompileFilters(%q) = %v; want an error with %q (%s)", c.Pattern, err, c.Error, c.Source)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatalf("CompileFilters(%q) = %v (%s)", c.Pattern, err, c.Source)
 			}
 			if got := fs.Match(c.Event); got != c.Match {
 				t.Errorf("Filters(%s).Match(%s) = %v; want %v (%s)", c.Pattern, c.Event, got, c.Match, c.Source)
+			}
+			// again behind other filters, so the record is read once for all
+			patterns := append(append([]string(nil), memoWarmers...), c.Pattern)
+			shared, err := CompileFilters(patterns, Options{})
+			if err != nil {
+				t.Fatalf("CompileFilters(%q) = %v", patterns, err)
+			}
+			if got := shared.Match(c.Event); got != c.Match {
+				t.Errorf("Filters(%q).Match(%s) = %v; want %v (%s)", patterns, c.Event, got, c.Match, c.Source)
 			}
 		})
 	}

@@ -283,3 +283,27 @@ func TestMatchAllocations(t *testing.T) {
 		t.Errorf("Filters.Match allocations = %v; want 0", allocs)
 	}
 }
+
+func TestFiltersConcurrentMatch(t *testing.T) {
+	rec := []byte(`{"eventID":"1","eventName":"MODIFY","dynamodb":{"NewImage":{"Tags":{"L":[{"S":"a"}]},"ChancesOfPrecipitation":{"N":"91"}}}}`)
+	f, err := CompileFilters(mixedFilters, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := f.Match(rec)
+	done := make(chan bool)
+	for range 4 {
+		go func() {
+			ok := true
+			for range 200 {
+				ok = ok && f.Match(rec) == want && f.matchWalks(rec) == want
+			}
+			done <- ok
+		}()
+	}
+	for range 4 {
+		if !<-done {
+			t.Errorf("concurrent Filters.Match(%s) disagreed with %v", rec, want)
+		}
+	}
+}

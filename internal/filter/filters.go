@@ -30,6 +30,7 @@ type Options struct {
 type Filters struct {
 	patterns []*Pattern
 	warnings []string
+	slots    *slotTrie // nil: walk each pattern
 }
 
 // pollerFields are added by the Pipes poller after filtering (AWS docs,
@@ -61,6 +62,9 @@ func CompileFilters(patterns []string, opts Options) (*Filters, error) {
 			return nil, err
 		}
 		f.patterns = append(f.patterns, p)
+	}
+	if len(f.patterns) > 1 {
+		f.slots = buildSlots(f.patterns)
 	}
 	return f, nil
 }
@@ -154,6 +158,12 @@ func (lf *leaf) hasNumeric() bool {
 // Match reports whether a Pipes-shaped DynamoDB stream record (raw JSON)
 // matches any of the filters. With no filters every record matches. A record
 // that matches none is skipped without an execution, as on AWS.
+//
+// One filter is matched like Pattern.Match, reading only as far as needed.
+// Several filters share one read of the record, guided by the paths they
+// name; records with an array where a filter expects an object, or with
+// dotted keys that may name a path, are walked once per filter instead.
+// Match allocates nothing in either case (the walks' memo is pooled).
 func (f *Filters) Match(record []byte) bool {
 	switch len(f.patterns) {
 	case 0:
@@ -161,6 +171,28 @@ func (f *Filters) Match(record []byte) bool {
 	case 1:
 		return f.patterns[0].Match(record)
 	}
+	if f.slots != nil {
+		var sv slotValues
+		ok, fallback := f.slots.read(record, &sv)
+		if !fallback {
+			return ok && f.matchSlots(record, &sv)
+		}
+	}
+	return f.matchWalks(record)
+}
+
+func (f *Filters) matchSlots(record []byte, sv *slotValues) bool {
+	for _, p := range f.patterns {
+		if p.root.evalSlots(record, sv) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchWalks walks the record once per pattern, sharing a memo of what was
+// read.
+func (f *Filters) matchWalks(record []byte) bool {
 	set := indexPool.Get().(*indexSet)
 	defer indexPool.Put(set)
 	set.n = 0

@@ -182,7 +182,7 @@ func (n *node) member(d []byte, key []byte, val, vend, depth int, parentMode, ch
 	if found {
 		return end, true
 	}
-	if n.hasChild && bytes.IndexByte(key, '.') >= 0 && n.namesChild(key) {
+	if n.hasChild && hasDot(key) && n.namesChild(key) {
 		st.dotted = true
 	}
 	if vend >= 0 {
@@ -216,6 +216,16 @@ func (f *field) eval(d []byte, i, depth, idx int, childMode stopMode, matched, s
 		*seen |= bit
 	}
 	return end, ok
+}
+
+// hasDot is bytes.IndexByte for the short keys of records, without the call.
+func hasDot(key []byte) bool {
+	for _, c := range key {
+		if c == '.' {
+			return true
+		}
+	}
+	return false
 }
 
 // namesChild reports whether a dotted event key starts with the name of one

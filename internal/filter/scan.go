@@ -1,6 +1,8 @@
 package filter
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -25,23 +27,38 @@ func skipWS(d []byte, i int) int {
 // offset after the closing quote and whether the string holds escapes.
 func scanString(d []byte, i int) (end int, esc bool, ok bool) {
 	i++
-	for i < len(d) {
-		c := d[i]
-		if c >= 0x20 && !stringStop[c] {
-			i++
-			continue
+	for {
+		i = strictRun(d, i)
+		if i >= len(d) {
+			return i, esc, false
 		}
-		switch {
-		case c == '"':
+		switch d[i] {
+		case '"':
 			return i + 1, esc, true
-		case c == '\\':
+		case '\\':
 			esc = true
 			i += 2
 		default:
-			return i, esc, false
+			return i, esc, false // a control character
 		}
 	}
-	return i, esc, false
+}
+
+// strictRun is plainRun that also stops at control characters, which JSON
+// strings may not hold unescaped.
+func strictRun(d []byte, i int) int {
+	for ; i+8 <= len(d); i += 8 {
+		v := binary.LittleEndian.Uint64(d[i:])
+		q := v ^ (swarOnes * '"')
+		bs := v ^ (swarOnes * '\\')
+		found := ((q-swarOnes)&^q | (bs-swarOnes)&^bs | (v-swarOnes*0x20)&^v) & swarHighs
+		if found != 0 {
+			return i + bits.TrailingZeros64(found)/8
+		}
+	}
+	for ; i < len(d) && d[i] >= 0x20 && !stringStop[d[i]]; i++ {
+	}
+	return i
 }
 
 // scanNumber reads a JSON number starting at d[i].
@@ -122,20 +139,41 @@ var (
 	nestedStop = [256]bool{'"': true, '{': true, '[': true, '}': true, ']': true}
 )
 
-// skipString skips the string whose opening quote is at d[i].
+// skipString skips the string whose opening quote is at d[i]. It tests
+// eight bytes at a time for a quote or a backslash.
 func skipString(d []byte, i int) (int, bool) {
 	i++
-	for i < len(d) {
-		if !stringStop[d[i]] {
-			i++
-			continue
+	for {
+		i = plainRun(d, i)
+		if i >= len(d) {
+			return len(d), false
 		}
 		if d[i] == '"' {
 			return i + 1, true
 		}
 		i += 2
 	}
-	return len(d), false
+}
+
+const (
+	swarOnes  = 0x0101010101010101
+	swarHighs = 0x8080808080808080
+)
+
+// plainRun returns the offset of the first quote or backslash at or after i
+// (or len(d)), reading eight bytes per step while it can.
+func plainRun(d []byte, i int) int {
+	for ; i+8 <= len(d); i += 8 {
+		v := binary.LittleEndian.Uint64(d[i:])
+		q := v ^ (swarOnes * '"')
+		bs := v ^ (swarOnes * '\\')
+		if found := ((q-swarOnes)&^q | (bs-swarOnes)&^bs) & swarHighs; found != 0 {
+			return i + bits.TrailingZeros64(found)/8
+		}
+	}
+	for ; i < len(d) && !stringStop[d[i]]; i++ {
+	}
+	return i
 }
 
 // skipNested skips to the bracket closing an object or array, level being

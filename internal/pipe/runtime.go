@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -74,7 +73,8 @@ type Runner struct {
 	Sender Sender
 	DLQ    DeadLetters // nil: a pipe without a dead-letter queue drops what it would dead-letter
 	Log    *ExecLog    // execution logs; nil logs nothing
-	// Trace hears of every execution's outcome, and of each record no filter matched.
+	// Trace hears of every execution's outcome, and of each record no filter matched. It is
+	// called from several goroutines at once.
 	Trace func(Execution)
 	// Connected, if set, is called once the source is connected: from then on a LATEST pipe sees
 	// every new record.
@@ -87,6 +87,8 @@ type Runner struct {
 
 // Run reads and delivers batches until ctx is cancelled or the source ends. A record that cannot
 // be rendered or delivered never stops the pipe: it is handled as the pipe's settings say.
+// Batches of different shards, and with ParallelizationFactor N up to N batches of one shard, are
+// delivered concurrently; a partition key's records always in order.
 func (r *Runner) Run(ctx context.Context) error {
 	r.Opts = r.Opts.withDefaults()
 	if r.Logger == nil {
@@ -99,6 +101,15 @@ func (r *Runner) Run(ctx context.Context) error {
 	if r.Connected != nil {
 		r.Connected()
 	}
+	d := newDispatcher(r)
+	err := r.readLoop(ctx, d)
+	if werr := d.close(); err == nil {
+		err = werr
+	}
+	return err
+}
+
+func (r *Runner) readLoop(ctx context.Context, d *dispatcher) error {
 	for {
 		batch, ack, err := r.Source.ReadBatch(ctx)
 		if errors.Is(err, ErrEndOfInput) || ctx.Err() != nil {
@@ -107,19 +118,16 @@ func (r *Runner) Run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("pipe %q: read: %w", r.Pipe.Name, err)
 		}
-		r.handle(ctx, batch)
-		if ctx.Err() != nil {
-			return nil // the batch is not acknowledged: it is read again after a restart
+		if err := d.err(); err != nil {
+			return err
 		}
-		if err := ack(ctx); err != nil {
-			return fmt.Errorf("pipe %q: checkpoint shard %s: %w", r.Pipe.Name, batch.ShardID, err)
-		}
+		d.dispatch(ctx, batch, ack)
 	}
 }
 
-// handle filters a batch and executes what is left. Filtering is part of polling on AWS: a record
-// no filter matches is skipped without an execution and without a log.
-func (r *Runner) handle(ctx context.Context, batch stream.Batch) {
+// filter keeps the records some filter matches. Filtering is part of polling on AWS: a record no
+// filter matches is skipped without an execution and without a log.
+func (r *Runner) filter(batch stream.Batch) []stream.Record {
 	matched := batch.Records[:0:0]
 	for _, rec := range batch.Records {
 		if r.Pipe.Filters == nil || r.Pipe.Filters.Match(rec.JSON) {
@@ -128,27 +136,16 @@ func (r *Runner) handle(ctx context.Context, batch stream.Batch) {
 			r.Trace(Execution{Pipe: r.Pipe.Name, Records: []stream.Record{rec}, Outcome: OutcomeFiltered})
 		}
 	}
-	if len(matched) == 0 {
-		return
-	}
-	lanes := r.lanes(matched)
-	if len(lanes) == 1 {
-		r.deliver(ctx, stream.Batch{ShardID: batch.ShardID, Records: matched})
-		return
-	}
-	var wg sync.WaitGroup
-	for _, recs := range lanes {
-		wg.Go(func() { r.deliver(ctx, stream.Batch{ShardID: batch.ShardID, Records: recs}) })
-	}
-	wg.Wait()
+	return matched
 }
 
-// lanes splits a batch for ParallelizationFactor N into up to N sub-batches by partition key,
-// keeping each key's records in order: AWS orders records per partition key, not per shard,
-// when it processes a shard's batches concurrently. The shard moves on when every lane is done.
+// lanes splits records for ParallelizationFactor N into N lanes by partition key, keeping each
+// key's records in order: AWS orders records per partition key, not per shard, when it processes
+// a shard's batches concurrently. Lane i of every batch goes to the same worker; lanes may be
+// empty.
 func (r *Runner) lanes(recs []stream.Record) [][]stream.Record {
 	n := r.Pipe.Stream.Parallelization
-	if n <= 1 || len(recs) == 1 {
+	if n <= 1 {
 		return [][]stream.Record{recs}
 	}
 	byLane := make([][]stream.Record, n)
@@ -158,13 +155,7 @@ func (r *Runner) lanes(recs []stream.Record) [][]stream.Record {
 		i := h.Sum32() % uint32(n)
 		byLane[i] = append(byLane[i], rec)
 	}
-	out := byLane[:0]
-	for _, l := range byLane {
-		if len(l) > 0 {
-			out = append(out, l)
-		}
-	}
-	return out
+	return byLane
 }
 
 // partitionKey is the record's partition key attribute when the table's key schema is known,

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,6 +27,7 @@ const testStreamARN = "arn:aws:dynamodb:us-east-1:000000000000:table/t1/stream/2
 // sliceSource serves fixed batches, then ErrEndOfInput, recording acknowledgements.
 type sliceSource struct {
 	batches []stream.Batch
+	mu      sync.Mutex
 	acked   []string // last sequence number of each acknowledged batch
 }
 
@@ -38,6 +40,8 @@ func (s *sliceSource) ReadBatch(ctx context.Context) (stream.Batch, stream.AckFu
 	b := s.batches[0]
 	s.batches = s.batches[1:]
 	return b, func(context.Context) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
 		s.acked = append(s.acked, b.Records[len(b.Records)-1].SequenceNumber)
 		return nil
 	}, nil
@@ -144,6 +148,7 @@ func record(seq int, event, location string, created time.Time) stream.Record {
 }
 
 type harness struct {
+	mu     sync.Mutex
 	runner *Runner
 	src    *sliceSource
 	dlq    *memQueue
@@ -155,7 +160,7 @@ func newHarness(p *config.Pipe, batches ...stream.Batch) *harness {
 	h := &harness{src: &sliceSource{batches: batches}, dlq: &memQueue{}, logs: &bytes.Buffer{}}
 	h.runner = &Runner{Pipe: p, Source: h.src, Sender: httpdest.NewSender(), DLQ: h.dlq,
 		Log: NewExecLog(h.logs, p.ARN, p.Log.Level, p.Log.ExecutionData, nil), SourceARN: testStreamARN,
-		Trace: func(e Execution) { h.traces = append(h.traces, e) },
+		Trace: func(e Execution) { h.mu.Lock(); h.traces = append(h.traces, e); h.mu.Unlock() },
 		Opts:  Options{Backoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}}
 	return h
 }
@@ -191,9 +196,12 @@ func TestDeliverSucceedsAndFilters(t *testing.T) {
 	if d := cmp.Diff(want, srv.bodies); d != "" {
 		t.Errorf("requests (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff([]string{OutcomeSucceeded, OutcomeFiltered}, h.outcomes()); d != "" {
+	got := h.outcomes()
+	sort.Strings(got) // the filtered record is traced when it is read, maybe before the delivery
+	if d := cmp.Diff([]string{OutcomeFiltered, OutcomeSucceeded}, got); d != "" {
 		t.Errorf("outcomes (-want +got):\n%s", d)
 	}
+	sort.Strings(h.src.acked) // a filtered batch is acked when read; acks may come in any order
 	if d := cmp.Diff([]string{fmt.Sprintf("%021d", 1), fmt.Sprintf("%021d", 2)}, h.src.acked); d != "" {
 		t.Errorf("acked (-want +got):\n%s", d)
 	}
@@ -478,8 +486,14 @@ func TestLanesOrder(t *testing.T) {
 		recs = append(recs, record(i+1, "MODIFY", fmt.Sprintf("k%d", i%5), now))
 	}
 	lanes := r.lanes(recs)
-	if len(lanes) < 2 || len(lanes) > 4 {
-		t.Fatalf("lanes = %d; want 2 to 4", len(lanes))
+	used := 0
+	for _, l := range lanes {
+		if len(l) > 0 {
+			used++
+		}
+	}
+	if len(lanes) != 4 || used < 2 {
+		t.Fatalf("lanes = %d, %d used; want 4, at least 2 used", len(lanes), used)
 	}
 	seen := map[string]string{} // key -> lane of its records
 	total := 0

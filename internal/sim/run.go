@@ -80,7 +80,7 @@ func (s *Sim) runner(ctx context.Context, p *config.Pipe, sender *httpdest.Sende
 	src := stream.NewSource(s.Streams, stream.Config{
 		StreamARN: arn, Region: s.Config.Region, StartingPosition: p.Stream.StartingPosition,
 		BatchSize: p.Stream.BatchSize, BatchingWindow: p.Stream.BatchingWindow,
-		PollInterval: s.opts.PollInterval, Checkpoints: cps, Logger: logger,
+		PollInterval: s.opts.PollInterval, Checkpoints: cps, Logger: logger, MaxInFlight: p.Stream.Parallelization,
 	})
 	execLog, err := s.execLog(p, logger)
 	if err != nil {

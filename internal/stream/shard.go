@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,10 +38,11 @@ type reader struct {
 	bytes    int      // JSON bytes in pending
 	firstAt  time.Time
 	backoff  time.Duration
+	window   *ackWindow // released batches awaiting their ack
 }
 
 func (s *Source) newReader(sh *shard) *reader {
-	return &reader{s: s, sh: sh, start: sh.start, log: s.log.With("shard", sh.id)}
+	return &reader{s: s, sh: sh, start: sh.start, log: s.log.With("shard", sh.id), window: newAckWindow(s.cfg.MaxInFlight)}
 }
 
 // run waits for the parent (when not nil) to be finished, then polls the
@@ -67,7 +67,7 @@ func (r *reader) run(ctx context.Context, parent chan struct{}) {
 			return
 		}
 		if closed {
-			r.finish()
+			r.finish(ctx)
 			return
 		}
 		if !full {
@@ -215,43 +215,21 @@ func (r *reader) release(ctx context.Context) bool {
 	r.pending = append([]Record(nil), r.pending[n:]...)
 	r.bytes -= size
 	r.firstAt = time.Now()
-	acked := make(chan struct{})
+	ack := r.window.add(r.s.cfg.Checkpoints, batch)
 	select {
-	case r.s.ready <- pending{batch: batch, ack: r.s.ackFunc(batch, acked)}:
+	case r.s.ready <- pending{batch: batch, ack: ack}:
 	case <-ctx.Done():
 		return false
 	}
-	select {
-	case <-acked:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return r.window.waitRoom(ctx)
 }
 
-// ackFunc returns the AckFunc of a batch: put the checkpoint, then release
-// the shard's next batch by closing acked. It runs once. The checkpoint is
-// put even when ctx is already done (a shutdown acking its last delivery):
-// the batch was delivered, and forgetting that would deliver it again.
-func (s *Source) ackFunc(b Batch, acked chan struct{}) AckFunc {
-	var once sync.Once
-	return func(ctx context.Context) error {
-		var err error
-		once.Do(func() {
-			defer close(acked)
-			if s.cfg.Checkpoints != nil {
-				last := b.Records[len(b.Records)-1].SequenceNumber
-				if putErr := s.cfg.Checkpoints.Put(b.ShardID, last); putErr != nil {
-					err = fmt.Errorf("checkpoint shard %s at %s: %w", b.ShardID, last, putErr)
-				}
-			}
-		})
-		return err
+// finish marks the shard read to its end, once every released batch is acked, and asks for its
+// children.
+func (r *reader) finish(ctx context.Context) {
+	if !r.window.waitEmpty(ctx) {
+		return
 	}
-}
-
-// finish marks the shard read to its end and asks for its children.
-func (r *reader) finish() {
 	r.log.Debug("shard finished")
 	close(r.sh.done)
 	r.s.askRefresh()
@@ -300,7 +278,7 @@ func (r *reader) vanished(ctx context.Context, err error) bool {
 	}
 	r.log.Warn("shard no longer exists; its unread records are lost", "err", err)
 	if r.releaseDue(ctx, true) {
-		r.finish()
+		r.finish(ctx)
 	}
 	return false
 }

@@ -109,6 +109,11 @@ type Config struct {
 	// the second the record was first read, kept within that minute, as
 	// AWS rounds down to the second.
 	RawCreationTime bool
+	// MaxInFlight is how many released batches of one shard may await their ack at once
+	// (ParallelizationFactor); 0 or 1 releases a shard's next batch only after the previous one
+	// is acked. Acks may come in any order; the checkpoint only ever moves to the end of the
+	// longest acked prefix of released batches.
+	MaxInFlight int
 }
 
 // API is the part of *dynamodbstreams.Client a Source uses.
