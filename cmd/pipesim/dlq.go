@@ -7,25 +7,30 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/sim"
+	"github.com/pipesim/pipesim/internal/sqsdlq"
 )
 
-const dlqUsage = `usage: pipesim dlq list     [--state-dir DIR] [--queue NAME]
-       pipesim dlq show     [--state-dir DIR] --queue NAME [MESSAGE_ID...]
+const dlqUsage = `usage: pipesim dlq list     [--state-dir DIR | --sqs-endpoint URL] [--queue NAME]
+       pipesim dlq show     [--state-dir DIR | --sqs-endpoint URL] --queue NAME [MESSAGE_ID...]
        pipesim dlq redrive  [run flags] --queue NAME [--message ID]
 
-The local dead-letter queues hold what Pipes sends for a DynamoDB stream source: the batch's
-shard and sequence range, not its records. redrive reads that range back from the stream and
-delivers it again through its pipe; it needs the DynamoDB Local that holds the stream
-(--dynamodb-endpoint, or --dynamodb-path for a persistent one).
+The dead-letter queues hold what Pipes sends for a DynamoDB stream source: the batch's shard and
+sequence range, not its records. They are files under the state directory, or real SQS queues
+with --sqs-endpoint (list and show then see at most 10 messages, each hidden for a second).
+redrive reads a message's range back from the stream and delivers it again through its pipe; it
+needs the DynamoDB Local that holds the stream (--dynamodb-endpoint, or --dynamodb-path for a
+persistent one). A message is removed once its batch is delivered or dead-lettered anew.
 `
 
-// dlqCmd is `pipesim dlq`: inspect and redrive the local dead-letter queues.
+// dlqCmd is `pipesim dlq`: inspect and redrive dead-letter queues.
 type dlqCmd struct{ streams }
 
 func (c *dlqCmd) Run(ctx context.Context, args []string) error {
@@ -35,9 +40,9 @@ func (c *dlqCmd) Run(ctx context.Context, args []string) error {
 	}
 	switch args[0] {
 	case "list":
-		return c.list(args[1:])
+		return c.list(ctx, args[1:])
 	case "show":
-		return c.show(args[1:])
+		return c.show(ctx, args[1:])
 	case "redrive":
 		return c.redrive(ctx, args[1:])
 	}
@@ -45,33 +50,102 @@ func (c *dlqCmd) Run(ctx context.Context, args []string) error {
 	return &exitError{code: 2, err: fmt.Errorf("dlq: unknown subcommand %q", args[0])}
 }
 
-func (c *dlqCmd) flags(name string, stateDir, queue *string) *flag.FlagSet {
-	fs := flag.NewFlagSet("dlq "+name, flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	fs.StringVar(stateDir, "state-dir", ".pipesim", "pipesim's state directory")
-	fs.StringVar(queue, "queue", "", "dead-letter queue name")
-	return fs
+// dlqStore is a set of dead-letter queues: local files or SQS.
+type dlqStore interface {
+	queues() ([]string, error)
+	messages(ctx context.Context, queue string) ([]pipe.QueueMessage, error)
+	remove(ctx context.Context, queue string, m pipe.QueueMessage) error
 }
 
-func (c *dlqCmd) list(args []string) error {
-	var stateDir, queue string
-	fs := c.flags("list", &stateDir, &queue)
+type fileStore struct{ q *pipe.FileQueues }
+
+func (f fileStore) queues() ([]string, error) { return f.q.Queues() }
+func (f fileStore) messages(_ context.Context, queue string) ([]pipe.QueueMessage, error) {
+	return f.q.Messages(queue)
+}
+func (f fileStore) remove(_ context.Context, queue string, m pipe.QueueMessage) error {
+	_, err := f.q.Delete(queue, m.MessageID)
+	return err
+}
+
+// sqsStore reads SQS queues; peek lists without taking, receive takes for a redrive.
+type sqsStore struct {
+	q       *sqsdlq.Queues
+	peek    bool
+	handles map[string]string // message ID -> receipt handle
+}
+
+func (s *sqsStore) queues() ([]string, error) {
+	return nil, errors.New("--queue is required with --sqs-endpoint")
+}
+
+func (s *sqsStore) messages(ctx context.Context, queue string) ([]pipe.QueueMessage, error) {
+	var msgs []sqsdlq.Message
+	var err error
+	if s.peek {
+		msgs, err = s.q.Peek(ctx, queue, 10)
+	} else {
+		msgs, err = s.q.Receive(ctx, queue, 10, 1)
+	}
+	out := make([]pipe.QueueMessage, len(msgs))
+	for i, m := range msgs {
+		s.handles[m.ID] = m.ReceiptHandle
+		out[i] = pipe.QueueMessage{MessageID: m.ID, Body: m.Body}
+	}
+	return out, err
+}
+
+func (s *sqsStore) remove(ctx context.Context, queue string, m pipe.QueueMessage) error {
+	return s.q.Delete(ctx, queue, s.handles[m.MessageID])
+}
+
+// storeFlags are the flags that pick the queues.
+type storeFlags struct {
+	stateDir, queue, sqsEndpoint, sqsProtocol, region string
+}
+
+func (f *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.stateDir, "state-dir", ".pipesim", "pipesim's state directory (local queue files)")
+	fs.StringVar(&f.queue, "queue", "", "dead-letter queue name")
+	fs.StringVar(&f.sqsEndpoint, "sqs-endpoint", os.Getenv("AWS_ENDPOINT_URL_SQS"), "read SQS queues at this endpoint instead of local files")
+	fs.StringVar(&f.sqsProtocol, "sqs-protocol", "json", "protocol the SQS endpoint speaks: json or query")
+	fs.StringVar(&f.region, "region", config.DefaultRegion, "SQS region")
+}
+
+func (f *storeFlags) store(ctx context.Context, peek bool) (dlqStore, error) {
+	if f.sqsEndpoint == "" {
+		return fileStore{&pipe.FileQueues{Dir: filepath.Join(f.stateDir, "dlq")}}, nil
+	}
+	q, err := sqsdlq.New(ctx, sqsdlq.Options{Endpoint: f.sqsEndpoint, Region: f.region, Protocol: f.sqsProtocol})
+	if err != nil {
+		return nil, err
+	}
+	return &sqsStore{q: q, peek: peek, handles: map[string]string{}}, nil
+}
+
+func (c *dlqCmd) list(ctx context.Context, args []string) error {
+	var sf storeFlags
+	fs := flag.NewFlagSet("dlq list", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	sf.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	q := &pipe.FileQueues{Dir: filepath.Join(stateDir, "dlq")}
-	names := []string{queue}
-	if queue == "" {
-		var err error
-		if names, err = q.Queues(); err != nil {
+	st, err := sf.store(ctx, true)
+	if err != nil {
+		return err
+	}
+	names := []string{sf.queue}
+	if sf.queue == "" {
+		if names, err = st.queues(); err != nil {
 			return err
 		}
 	}
 	if len(names) == 0 {
-		fmt.Fprintf(c.stdout, "no dead-letter queues in %s\n", q.Dir)
+		fmt.Fprintln(c.stdout, "no dead-letter queues")
 	}
 	for _, name := range names {
-		msgs, err := q.Messages(name)
+		msgs, err := st.messages(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -84,7 +158,10 @@ func (c *dlqCmd) list(args []string) error {
 }
 
 func describeDeadLetter(m pipe.QueueMessage) string {
-	sent := time.UnixMilli(m.SentTimestamp).UTC().Format(time.RFC3339)
+	sent := "-"
+	if m.SentTimestamp > 0 {
+		sent = time.UnixMilli(m.SentTimestamp).UTC().Format(time.RFC3339)
+	}
 	dl, err := pipe.ParseDeadLetter(m.Body)
 	if err != nil {
 		return fmt.Sprintf("%s  %s  (%v)", m.MessageID, sent, err)
@@ -94,16 +171,22 @@ func describeDeadLetter(m pipe.QueueMessage) string {
 		dl.ShardID(), dl.StartSequenceNumber(), dl.EndSequenceNumber(), dl.BatchSize())
 }
 
-func (c *dlqCmd) show(args []string) error {
-	var stateDir, queue string
-	fs := c.flags("show", &stateDir, &queue)
+func (c *dlqCmd) show(ctx context.Context, args []string) error {
+	var sf storeFlags
+	fs := flag.NewFlagSet("dlq show", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	sf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return &exitError{code: 2}
 	}
-	if queue == "" {
+	if sf.queue == "" {
 		return &exitError{code: 2, err: errors.New("dlq show: --queue is required")}
 	}
-	msgs, err := (&pipe.FileQueues{Dir: filepath.Join(stateDir, "dlq")}).Messages(queue)
+	st, err := sf.store(ctx, true)
+	if err != nil {
+		return err
+	}
+	msgs, err := st.messages(ctx, sf.queue)
 	if err != nil {
 		return err
 	}
@@ -112,7 +195,7 @@ func (c *dlqCmd) show(args []string) error {
 		ids[id] = true
 	}
 	for _, m := range msgs {
-		if len(ids) > 0 && !ids[m.MessageID] {
+		if len(fs.Args()) > 0 && !ids[m.MessageID] {
 			continue
 		}
 		delete(ids, m.MessageID)
@@ -123,7 +206,7 @@ func (c *dlqCmd) show(args []string) error {
 		fmt.Fprintf(c.stdout, "# %s\n%s\n", m.MessageID, pretty.String())
 	}
 	if len(ids) > 0 {
-		return fmt.Errorf("dlq show: %d message ID(s) not in %s", len(ids), queue)
+		return fmt.Errorf("dlq show: %d message ID(s) not in %s", len(ids), sf.queue)
 	}
 	return nil
 }
@@ -152,11 +235,15 @@ func (c *dlqCmd) redrive(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	return c.redriveAll(ctx, s, queue, only)
+	st, err := (&storeFlags{stateDir: sf.stateDir, sqsEndpoint: sf.sqsEndpoint, sqsProtocol: sf.sqsProtocol, region: s.Config.Region}).store(ctx, false)
+	if err != nil {
+		return err
+	}
+	return c.redriveAll(ctx, s, st, queue, only)
 }
 
-func (c *dlqCmd) redriveAll(ctx context.Context, s *sim.Sim, queue, only string) error {
-	msgs, err := s.DLQ.Messages(queue)
+func (c *dlqCmd) redriveAll(ctx context.Context, s *sim.Sim, st dlqStore, queue, only string) error {
+	msgs, err := st.messages(ctx, queue)
 	if err != nil {
 		return err
 	}
@@ -167,7 +254,10 @@ func (c *dlqCmd) redriveAll(ctx context.Context, s *sim.Sim, queue, only string)
 			continue
 		}
 		n++
-		res, err := s.Redrive(ctx, queue, m)
+		res, err := s.Redrive(ctx, m)
+		if err == nil {
+			err = st.remove(ctx, queue, m)
+		}
 		if err != nil {
 			failed = append(failed, err)
 			fmt.Fprintf(c.stdout, "%s: not redriven: %v\n", m.MessageID, err)

@@ -242,8 +242,11 @@ func TestRedrive(t *testing.T) {
 		t.Fatalf("dead letters = %v, %v; want 1", msgs, err)
 	}
 	r.sim.Embedded.ClearFaults() // the destination is fixed: redrive the batch
-	res, err := r.sim.Redrive(context.Background(), "dlq", msgs[0])
+	res, err := r.sim.Redrive(context.Background(), msgs[0])
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.sim.DLQ.Delete("dlq", msgs[0].MessageID); err != nil {
 		t.Fatal(err)
 	}
 	if res.Records != 1 || res.Outcome != pipe.OutcomeSucceeded || res.Pipe != "redrive-pipe" {

@@ -20,9 +20,9 @@ type RedriveResult struct {
 
 // Redrive reads the batch a dead-letter message points at back from the stream and delivers it
 // again through its pipe, with the pipe's filters, template, retries and dead-letter queue, as
-// users redrive on AWS. The message is removed from the queue once the batch is delivered or
-// dead-lettered anew; it stays when its records cannot be read.
-func (s *Sim) Redrive(ctx context.Context, queue string, msg pipe.QueueMessage) (RedriveResult, error) {
+// users redrive on AWS. A nil error means the batch was delivered or dead-lettered anew, so the
+// caller may remove the message; an error means it must stay (its records cannot be read).
+func (s *Sim) Redrive(ctx context.Context, msg pipe.QueueMessage) (RedriveResult, error) {
 	res := RedriveResult{MessageID: msg.MessageID}
 	dl, err := pipe.ParseDeadLetter(msg.Body)
 	if err != nil {
@@ -39,7 +39,7 @@ func (s *Sim) Redrive(ctx context.Context, queue string, msg pipe.QueueMessage) 
 	}
 	res.Records = len(recs)
 	r := &pipe.Runner{Pipe: p, Source: &batchSource{batch: stream.Batch{ShardID: dl.ShardID(), Records: recs}},
-		Sender: httpdest.NewSender(), DLQ: s.DLQ, Trace: func(e pipe.Execution) {
+		Sender: httpdest.NewSender(), DLQ: s.DeadLetters, Trace: func(e pipe.Execution) {
 			if e.Outcome != pipe.OutcomeRetrying {
 				res.Outcome = e.Outcome
 				if s.opts.Trace != nil {
@@ -50,13 +50,7 @@ func (s *Sim) Redrive(ctx context.Context, queue string, msg pipe.QueueMessage) 
 	if err := r.Run(ctx); err != nil {
 		return res, err
 	}
-	if ctx.Err() != nil {
-		return res, ctx.Err()
-	}
-	if _, err := s.DLQ.Delete(queue, msg.MessageID); err != nil {
-		return res, fmt.Errorf("message %s: remove from %s: %w", msg.MessageID, queue, err)
-	}
-	return res, nil
+	return res, ctx.Err()
 }
 
 func (s *Sim) pipeByARN(arn string) *config.Pipe {

@@ -101,13 +101,20 @@ type Message struct {
 	ID, ReceiptHandle, Body string
 }
 
-// Receive takes up to max messages (at most 10, as SQS allows), waiting up to wait seconds.
+// Receive takes up to max messages (at most 10, as SQS allows), waiting up to wait seconds; they
+// are hidden from other readers for the queue's visibility timeout.
 func (q *Queues) Receive(ctx context.Context, name string, max, wait int32) ([]Message, error) {
+	return q.receive(ctx, name, max, wait, 0)
+}
+
+// receive receives messages; visibility 0 keeps the queue's own visibility timeout.
+func (q *Queues) receive(ctx context.Context, name string, max, wait, visibility int32) ([]Message, error) {
 	u, err := q.url(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	out, err := q.client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(u), MaxNumberOfMessages: max, WaitTimeSeconds: wait})
+	out, err := q.client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(u), MaxNumberOfMessages: max,
+		WaitTimeSeconds: wait, VisibilityTimeout: visibility})
 	if err != nil {
 		return nil, fmt.Errorf("receive from SQS queue %s: %w", name, err)
 	}
@@ -116,6 +123,24 @@ func (q *Queues) Receive(ctx context.Context, name string, max, wait int32) ([]M
 		msgs = append(msgs, Message{ID: aws.ToString(m.MessageId), ReceiptHandle: aws.ToString(m.ReceiptHandle), Body: aws.ToString(m.Body)})
 	}
 	return msgs, nil
+}
+
+// Peek returns up to max messages, hiding them from other readers for one second only (the
+// SDK cannot send a VisibilityTimeout of 0: it omits zero values).
+func (q *Queues) Peek(ctx context.Context, name string, max int32) ([]Message, error) {
+	return q.receive(ctx, name, max, 0, 1)
+}
+
+// Delete removes a received message.
+func (q *Queues) Delete(ctx context.Context, name, receiptHandle string) error {
+	u, err := q.url(ctx, name)
+	if err != nil {
+		return err
+	}
+	if _, err := q.client.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(u), ReceiptHandle: aws.String(receiptHandle)}); err != nil {
+		return fmt.Errorf("delete from SQS queue %s: %w", name, err)
+	}
+	return nil
 }
 
 // url resolves a queue name to its URL, creating the queue when it does not exist.

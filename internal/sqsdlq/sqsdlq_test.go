@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -85,4 +86,27 @@ func FuzzTranslateAnswer(f *testing.F) {
 			t.Errorf("translateAnswer(%q) = %q: not JSON", raw, out)
 		}
 	})
+}
+
+func TestPeekAndDelete(t *testing.T) {
+	endpoint := ForTest(t)
+	ctx := context.Background()
+	q, err := New(ctx, Options{Endpoint: endpoint, Region: "us-east-1", Protocol: ProtocolQuery})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Send(ctx, &config.Queue{Name: "peek-dlq"}, []byte(`{"n":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := q.Peek(ctx, "peek-dlq", 10)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("Peek = %v, %v; want 1 message", msgs, err)
+	}
+	if err := q.Delete(ctx, "peek-dlq", msgs[0].ReceiptHandle); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // past the peek's one-second visibility timeout
+	if left, err := q.Peek(ctx, "peek-dlq", 10); err != nil || len(left) != 0 {
+		t.Errorf("Peek after Delete = %v, %v; want none", left, err)
+	}
 }

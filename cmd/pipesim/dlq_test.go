@@ -1,0 +1,51 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/pipe"
+	"github.com/pipesim/pipesim/internal/stream"
+)
+
+func TestDLQListAndShow(t *testing.T) {
+	state := t.TempDir()
+	q := &pipe.FileQueues{Dir: filepath.Join(state, "dlq")}
+	created := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
+	batch := stream.Batch{ShardID: "shardId-1", Records: []stream.Record{
+		{SequenceNumber: "000000000000000000011", ApproximateCreationDateTime: created},
+		{SequenceNumber: "000000000000000000012", ApproximateCreationDateTime: created}}}
+	body := pipe.DeadLetterMessage("arn:aws:pipes:us-east-1:000000000000:pipe/p1", "arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/x",
+		pipe.RetryAttemptsExhausted, batch, created)
+	if err := q.Send(context.Background(), &config.Queue{Name: "dlq1"}, body); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	cmd := &dlqCmd{streams{stdout: &out, stderr: &errOut}}
+	if err := cmd.Run(context.Background(), []string{"list", "--state-dir", state}); err != nil {
+		t.Fatalf("dlq list: %v (%s)", err, errOut.String())
+	}
+	for _, want := range []string{"dlq1: 1 message(s)", "p1  RetryAttemptsExhausted  shardId-1  000000000000000000011..000000000000000000012  (2 record(s))"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("dlq list output:\n%s\nwant it to contain %q", out.String(), want)
+		}
+	}
+	out.Reset()
+	if err := cmd.Run(context.Background(), []string{"show", "--state-dir", state, "--queue", "dlq1"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"partnerResourceArn": "arn:aws:pipes:us-east-1:000000000000:pipe/p1"`) {
+		t.Errorf("dlq show output:\n%s", out.String())
+	}
+	if err := cmd.Run(context.Background(), []string{"show", "--state-dir", state, "--queue", "dlq1", "no-such-id"}); err == nil {
+		t.Error("dlq show of an unknown message ID: no error")
+	}
+	if err := cmd.Run(context.Background(), []string{"frobnicate"}); err == nil {
+		t.Error("dlq frobnicate: no error")
+	}
+}
