@@ -127,12 +127,26 @@ func TestKillAndRestart(t *testing.T) {
 	d.run = 2
 	d.mu.Unlock()
 	second := start()
-	defer func() { _ = second.Process.Signal(syscall.SIGINT); _ = second.Wait() }()
+	stopped := false
+	defer func() {
+		if !stopped {
+			_ = second.Process.Kill()
+			_ = second.Wait()
+		}
+	}()
 	if err := <-writeErr; err != nil {
 		t.Fatal(err)
 	}
 	waitUntil(t, func() bool { return lastVersionsDelivered(d, keys, updates/keys) })
 	checkNoneLostInOrder(t, d, keys, updates/keys)
+	// Ctrl-C stops pipesim cleanly: exit status 0.
+	if err := second.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Wait(); err != nil {
+		t.Errorf("pipesim run after SIGINT: %v; want exit status 0", err)
+	}
+	stopped = true
 	t.Logf("delivered %d records: %d before SIGKILL, %d after restart", d.count(), d.count()-countRun(d, 2), countRun(d, 2))
 }
 
