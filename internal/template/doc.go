@@ -7,5 +7,5 @@
 // buffer and, for templates whose paths hold no wildcard, allocates nothing itself.
 //
 // The rules it implements, with their evidence, are in docs/templates.md and
-// docs/fidelity-template.md.
+// docs/fidelity.md ("Input templates").
 package template
