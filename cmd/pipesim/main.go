@@ -51,6 +51,7 @@ func commands(s streams) map[string]command {
 		"test-pattern": &testPatternCmd{streams: s},
 		"replay":       &replayCmd{streams: s},
 		"test":         &testCmd{streams: s},
+		"capture":      &captureCmd{streams: s},
 	}
 }
 

@@ -39,8 +39,8 @@ type replayCmd struct {
 
 type replayOptions struct {
 	pipesFile, records, out, format, speed, streamARN, clock, stateDir, missing string
-	dryRun, strict, allowUnsupported, failedToDLQ, trace                         bool
-	backoff, maxBackoff                                                          time.Duration
+	dryRun, strict, allowUnsupported, failedToDLQ, trace                        bool
+	backoff, maxBackoff                                                         time.Duration
 }
 
 func (c *replayCmd) flags() *flag.FlagSet {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Param is one HttpParameters value: a literal, or a $.path resolved against the untransformed
@@ -27,6 +28,26 @@ type Target struct {
 	PathParams []Param
 	Query      []NamedParam
 	Headers    []NamedParam
+
+	prepared sync.Once
+	static   http.Header     // the headers of every request, when no header parameter varies
+	secrets  map[string]bool // the connection's secret headers
+	sorted   bool            // Query has unique keys in order and the connection adds none
+}
+
+// prepare computes, once, what every request of the target shares. The target and its
+// destination must not change after the first Build.
+func (t *Target) prepare() {
+	t.prepared.Do(func() {
+		t.secrets = t.Dest.Conn.secretHeaders()
+		if len(t.Headers) == 0 {
+			t.static = t.headers(nil)
+		}
+		t.sorted = len(t.Dest.Conn.Query) == 0
+		for i := 1; i < len(t.Query); i++ {
+			t.sorted = t.sorted && t.Query[i-1].Key < t.Query[i].Key
+		}
+	})
 }
 
 // NewTarget checks the target's parameters against its destination: one path value per wildcard,
@@ -58,7 +79,8 @@ func checkHeaderName(name string) error {
 }
 
 // Request is what an API destination sends for one record. Header holds the connection's secret;
-// use Redacted for anything that is printed or logged.
+// use Redacted for anything that is printed or logged. Header may be shared by the requests of
+// a target and must not be modified: Clone it first.
 type Request struct {
 	Method string
 	URL    string
@@ -111,24 +133,35 @@ func removed(canonical string) bool {
 // parameters), body the rendered input template or the record itself. A $.path that resolves to
 // nothing renders as an empty string, as AWS does for API destination parameters.
 func (t *Target) Build(record, body []byte) *Request {
-	conn := t.Dest.Conn
-	req := &Request{Method: t.Dest.Method, Header: http.Header{}, secret: conn.secretHeaders()}
-	req.URL = t.buildURL(record)
-	for _, h := range fixedHeaders {
-		req.Header.Set(h[0], h[1])
+	t.prepare()
+	req := &Request{Method: t.Dest.Method, Header: t.static, secret: t.secrets}
+	if req.Header == nil {
+		req.Header = t.headers(record)
 	}
-	for _, h := range t.Headers {
-		v, _ := h.Value.Resolve(record)
-		setHeader(req.Header, h.Key, v)
+	req.URL = t.buildURL(record)
+	req.Body = mergeBody(body, t.Dest.Conn.Body)
+	return req
+}
+
+// headers are the fixed headers, the target's header parameters resolved against record (none
+// when record is nil), the connection's headers and its authorization, each overriding the last.
+func (t *Target) headers(record []byte) http.Header {
+	conn := t.Dest.Conn
+	h := make(http.Header, len(fixedHeaders)+len(t.Headers)+len(conn.Headers)+1)
+	for _, f := range fixedHeaders {
+		h.Set(f[0], f[1])
+	}
+	for _, p := range t.Headers {
+		v, _ := p.Value.Resolve(record)
+		setHeader(h, p.Key, v)
 	}
 	for _, kv := range conn.Headers {
-		setHeader(req.Header, kv.Key, kv.Value)
+		setHeader(h, kv.Key, kv.Value)
 	}
 	if conn.authHeader != "" {
-		req.Header.Set(conn.authHeader, conn.authValue)
+		h.Set(conn.authHeader, conn.authValue)
 	}
-	req.Body = mergeBody(body, conn.Body)
-	return req
+	return h
 }
 
 func setHeader(h http.Header, key, value string) {
@@ -140,20 +173,47 @@ func setHeader(h http.Header, key, value string) {
 }
 
 func (t *Target) buildURL(record []byte) string {
-	values := make([]string, len(t.PathParams))
-	for i, p := range t.PathParams {
-		values[i], _ = p.Resolve(record)
+	b := make([]byte, 0, len(t.Dest.Endpoint)+64)
+	for i, seg := range t.Dest.segments {
+		b = append(b, seg...)
+		if i < len(t.PathParams) {
+			v, _ := t.PathParams[i].Resolve(record)
+			b = appendEscaped(b, v)
+		}
 	}
-	u := t.Dest.url(values)
-	q := t.query(record)
-	if len(q) == 0 {
-		return u
+	if len(t.Query) == 0 && len(t.Dest.Conn.Query) == 0 {
+		return string(b)
 	}
-	sep := "?"
-	if strings.Contains(u, "?") {
-		sep = "&"
+	if bytes.IndexByte(b, '?') >= 0 {
+		b = append(b, '&')
+	} else {
+		b = append(b, '?')
 	}
-	return u + sep + q
+	if !t.sorted {
+		return string(append(b, t.query(record)...))
+	}
+	for i, p := range t.Query {
+		if i > 0 {
+			b = append(b, '&')
+		}
+		v, _ := p.Value.Resolve(record)
+		b = appendEscaped(append(appendEscaped(b, p.Key), '='), v)
+	}
+	return string(b)
+}
+
+// appendEscaped is escape appending to b: unreserved bytes as they are, every other byte %XX.
+func appendEscaped(b []byte, s string) []byte {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return b
 }
 
 // query encodes the target's query parameters merged with the connection's (the connection wins),

@@ -3,12 +3,15 @@ package replay
 import (
 	"context"
 	"io"
+	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"github.com/pipesim/pipesim/internal/httpdest"
+	"github.com/pipesim/pipesim/internal/pipe"
 )
 
 // Redacted replaces secret header values in dry-run output.
@@ -25,7 +28,7 @@ type dryRunOutput struct {
 	pending map[int]*pendingChunk
 	err     error
 	onFail  func() // stops the replay when the output cannot be written
-	free    [][]byte
+	free    sync.Pool
 }
 
 type pendingChunk struct {
@@ -38,7 +41,7 @@ func newDryRunOutput(w io.Writer, pipes int, onFail func()) *dryRunOutput {
 }
 
 // put hands over pipe's output for chunk seq and writes every chunk that is complete.
-func (o *dryRunOutput) put(seq, pipe int, buf []byte) []byte {
+func (o *dryRunOutput) put(seq, pipe int, buf []byte) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	p := o.pending[seq]
@@ -53,7 +56,6 @@ func (o *dryRunOutput) put(seq, pipe int, buf []byte) []byte {
 		delete(o.pending, o.next)
 		o.next++
 	}
-	return o.buffer()
 }
 
 func (o *dryRunOutput) write(p *pendingChunk) {
@@ -63,16 +65,15 @@ func (o *dryRunOutput) write(p *pendingChunk) {
 				o.onFail()
 			}
 		}
-		if b != nil {
-			o.free = append(o.free, b[:0])
+		if cap(b) > 0 {
+			o.free.Put(b[:0]) //nolint:staticcheck // a slice header is small next to its array
 		}
 	}
 }
 
+// buffer is a recycled output buffer, or nil.
 func (o *dryRunOutput) buffer() []byte {
-	if n := len(o.free); n > 0 {
-		b := o.free[n-1]
-		o.free = o.free[:n-1]
+	if b, ok := o.free.Get().([]byte); ok {
 		return b
 	}
 	return nil
@@ -94,35 +95,105 @@ func (o *dryRunOutput) finish(rest [][]byte) error {
 	return o.err
 }
 
-// dryRunSender is one pipe's pipe.Sender in a dry run: it records the request and answers 200.
-type dryRunSender struct {
-	out   *dryRunOutput
-	pipe  int
-	quote []byte // the pipe's name as a JSON string
-	buf   []byte
+// dryRunPipe is one pipe's side of a dry run: its Send answers 200 at once, and its trace writes
+// each succeeded execution's request into the output of the chunk its record came from, so the
+// output does not depend on which goroutine delivered what when.
+type dryRunPipe struct {
+	out     *dryRunOutput
+	pipe    int
+	quote   []byte // the pipe's name as a JSON string
+	src     *Source
+	secrets []string // secret connection parameters, hidden in URLs and bodies
+
+	mu sync.Mutex
+	// A target without header parameters shares one header map between its requests: its
+	// rendering is kept.
+	lastHeader   http.Header
+	lastRendered []byte
+	orphans      []byte // requests whose chunk was already done (cannot happen in order)
 }
 
-// Send appends the request to the pipe's output; it never blocks.
-func (d *dryRunSender) Send(_ context.Context, _ *httpdest.Destination, req *httpdest.Request) (httpdest.Result, error) {
-	d.buf = AppendRequest(d.buf, d.quote, req)
+// Send answers 200 without sending; it never blocks.
+func (d *dryRunPipe) Send(context.Context, *httpdest.Destination, *httpdest.Request) (httpdest.Result, error) {
 	return httpdest.Result{Class: httpdest.Succeeded, Status: 200}, nil
 }
 
-func (d *dryRunSender) chunkDone(seq int) {
-	d.buf = d.out.put(seq, d.pipe, d.buf)
+// trace writes the request of a delivered execution.
+func (d *dryRunPipe) trace(e pipe.Execution) {
+	if e.Request == nil || e.Outcome != pipe.OutcomeSucceeded || len(e.Records) == 0 {
+		return
+	}
+	req := e.Request
+	if len(d.secrets) > 0 {
+		r := *req
+		r.URL, r.Body = Redact(r.URL, d.secrets), []byte(Redact(string(r.Body), d.secrets))
+		req = &r
+	}
+	c := d.src.chunkOf(e.Records[0])
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !sameMap(req.Header, d.lastHeader) {
+		d.lastHeader, d.lastRendered = req.Header, appendHeaders(d.lastRendered[:0], req)
+	}
+	if c == nil {
+		d.orphans = appendRequest(d.orphans, d.quote, req, d.lastRendered)
+		return
+	}
+	if c.out == nil {
+		if c.out = d.out.buffer(); c.out == nil {
+			c.out = make([]byte, 0, len(c.records)*(len(req.URL)+len(req.Body)+len(d.lastRendered)+64))
+		}
+	}
+	c.out = appendRequest(c.out, d.quote, req, d.lastRendered)
+}
+
+func (d *dryRunPipe) chunkDone(seq int, out []byte) {
+	d.out.put(seq, d.pipe, out)
+}
+
+// rest is what the pipe wrote that no finished chunk took: chunks cut short by a cancellation.
+func (d *dryRunPipe) rest() []byte {
+	d.src.mu.Lock()
+	active := slices.Clone(d.src.active)
+	d.src.mu.Unlock()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var b []byte
+	for _, c := range active {
+		b = append(b, c.out...)
+	}
+	return append(b, d.orphans...)
+}
+
+// sameMap reports whether a and b are the same map (not merely equal).
+func sameMap(a, b http.Header) bool {
+	return a != nil && b != nil && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 // AppendRequest appends one dry-run line, {"pipe", "method", "url", "headers", "body"}, with
 // headers in name order, secret values replaced by Redacted and the body as a JSON string of its
 // exact bytes. pipeJSON is the pipe's name already quoted as JSON.
 func AppendRequest(b, pipeJSON []byte, req *httpdest.Request) []byte {
+	return appendRequest(b, pipeJSON, req, appendHeaders(nil, req))
+}
+
+func appendRequest(b, pipeJSON []byte, req *httpdest.Request, headers []byte) []byte {
 	b = append(b, `{"pipe":`...)
 	b = append(b, pipeJSON...)
 	b = append(b, `,"method":`...)
 	b = appendString(b, req.Method)
 	b = append(b, `,"url":`...)
 	b = appendString(b, req.URL)
-	b = append(b, `,"headers":{`...)
+	b = append(b, `,"headers":`...)
+	b = append(b, headers...)
+	b = append(b, `,"body":`...)
+	b = appendString(b, unsafeString(req.Body))
+	return append(b, '}', '\n')
+}
+
+// appendHeaders writes the headers as a JSON object, names in order, secrets redacted.
+func appendHeaders(b []byte, req *httpdest.Request) []byte {
+	b = append(b, '{')
 	var names [16]string
 	keys := names[:0]
 	for k := range req.Header {
@@ -141,10 +212,16 @@ func AppendRequest(b, pipeJSON []byte, req *httpdest.Request) []byte {
 			b = appendString(b, strings.Join(req.Header[k], ", "))
 		}
 	}
-	b = append(b, `},"body":`...)
-	b = appendString(b, string(req.Body))
-	return append(b, '}', '\n')
+	return append(b, '}')
 }
+
+// plainByte marks the bytes a JSON string holds as they are: printable ASCII but '"' and '\\'.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // appendString writes s as a JSON string: quotes, backslashes and control characters escaped,
 // invalid UTF-8 as U+FFFD, everything else as is.
@@ -154,7 +231,7 @@ func appendString(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+		if plainByte[c] {
 			i++
 			continue
 		}

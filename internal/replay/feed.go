@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/pipesim/pipesim/internal/stream"
 )
@@ -41,11 +43,26 @@ type Stats struct {
 	Bad     atomic.Int64
 }
 
-// chunk is a run of records every source sees, numbered from 0 in input order.
+// chunk is a run of records every source sees, numbered from 0 in input order. The records'
+// JSON lives in one arena, so a record can be traced back to its chunk by its address.
 type chunk struct {
 	seq     int
 	records []stream.Record
+	arena   []byte
 }
+
+// holds reports whether rec's JSON is in the chunk's arena.
+func (c *chunk) holds(rec stream.Record) bool {
+	if len(c.arena) == 0 || len(rec.JSON) == 0 {
+		return false
+	}
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(c.arena)))
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(rec.JSON)))
+	return p >= lo && p < lo+uintptr(len(c.arena))
+}
+
+// arenaBytesPerRecord sizes a chunk's arena; a chunk whose records do not fit is cut short.
+const arenaBytesPerRecord = 1024
 
 // Feed reads an input once and hands every record, in input order, to each of its sources, one
 // per pipe. A slow source holds the feed back, so memory stays bounded whatever the input size.
@@ -78,7 +95,9 @@ func (f *Feed) Source(batchSize int) *Source {
 // and returns the error. It blocks while every source is busy.
 func (f *Feed) Run(ctx context.Context) error {
 	fd := feeding{f: f, ctx: ctx}
-	form, err := f.opts.Reader.Read(f.in, fd.item)
+	rd := f.opts.Reader
+	rd.Reuse = true // item copies each record into its chunk's arena
+	form, err := rd.Read(f.in, fd.item)
 	f.Form = form
 	if err == nil {
 		err = fd.flush()
@@ -99,6 +118,9 @@ type feeding struct {
 	start   time.Time // wall clock of the first record, for the recorded pace
 	first   time.Time // its ApproximateCreationDateTime
 	shardOf map[string]string
+	lastARN []byte
+	lastID  string
+	arena   []byte
 }
 
 func (fd *feeding) item(it Item) error {
@@ -117,6 +139,9 @@ func (fd *feeding) item(it Item) error {
 	if err := fd.pace(it.Record.ApproximateCreationDateTime); err != nil {
 		return err
 	}
+	if err := fd.store(&it.Record); err != nil {
+		return err
+	}
 	fd.cur = append(fd.cur, it.Record)
 	if len(fd.cur) >= fd.f.opts.ChunkSize {
 		return fd.flush()
@@ -124,34 +149,53 @@ func (fd *feeding) item(it Item) error {
 	return nil
 }
 
+// store moves the record's JSON into the chunk's arena, cutting the chunk first when it is full.
+func (fd *feeding) store(rec *stream.Record) error {
+	if len(fd.arena)+len(rec.JSON) > cap(fd.arena) {
+		if err := fd.flush(); err != nil {
+			return err
+		}
+		if len(rec.JSON) > cap(fd.arena) {
+			fd.arena = make([]byte, 0, max(fd.f.opts.ChunkSize*arenaBytesPerRecord, len(rec.JSON)))
+		}
+	}
+	start := len(fd.arena)
+	fd.arena = append(fd.arena, rec.JSON...)
+	rec.JSON = fd.arena[start:len(fd.arena):len(fd.arena)]
+	return nil
+}
+
 // shardID is the synthetic shard of a record: one per eventSourceARN, since captured records do
 // not say which shard they came from.
 func (fd *feeding) shardID(rec stream.Record) string {
 	arn := streamARNOf(rec.JSON)
-	if id, ok := fd.shardOf[arn]; ok {
-		return id
+	if fd.lastID != "" && bytes.Equal(arn, fd.lastARN) {
+		return fd.lastID // records of one stream follow each other
 	}
-	if fd.shardOf == nil {
-		fd.shardOf = map[string]string{}
+	id, ok := fd.shardOf[string(arn)]
+	if !ok {
+		if fd.shardOf == nil {
+			fd.shardOf = map[string]string{}
+		}
+		id = fmt.Sprintf("shardId-replay-%08d", len(fd.shardOf)+1)
+		fd.shardOf[string(arn)] = id
 	}
-	id := fmt.Sprintf("shardId-replay-%08d", len(fd.shardOf)+1)
-	fd.shardOf[arn] = id
+	fd.lastARN, fd.lastID = append(fd.lastARN[:0], arn...), id
 	return id
 }
 
 // streamARNOf finds eventSourceARN, the last key of a normalised record, cheaply.
-func streamARNOf(rec []byte) string {
-	const key = `,"eventSourceARN":"`
-	s := string(rec)
-	i := strings.LastIndex(s, key)
+func streamARNOf(rec []byte) []byte {
+	key := []byte(`,"eventSourceARN":"`)
+	i := bytes.LastIndex(rec, key)
 	if i < 0 {
-		return ""
+		return nil
 	}
-	s = s[i+len(key):]
-	if j := strings.IndexByte(s, '"'); j >= 0 {
+	s := rec[i+len(key):]
+	if j := bytes.IndexByte(s, '"'); j >= 0 {
 		return s[:j]
 	}
-	return ""
+	return nil
 }
 
 // pace waits, at the recorded pace, until the record is due; what was read before it is handed
@@ -187,9 +231,12 @@ func (fd *feeding) flush() error {
 	if len(fd.cur) == 0 {
 		return fd.ctx.Err()
 	}
-	c := &chunk{seq: fd.seq, records: fd.cur}
+	c := &chunk{seq: fd.seq, records: fd.cur, arena: fd.arena}
 	fd.seq++
 	fd.cur = make([]stream.Record, 0, fd.f.opts.ChunkSize)
+	// The next arena fits records like these with room to spare: zeroing it is not free.
+	perRecord := len(fd.arena)/len(c.records) + len(fd.arena)/len(c.records)/8 + 16
+	fd.arena = make([]byte, 0, fd.f.opts.ChunkSize*perRecord)
 	for _, s := range fd.f.subs {
 		select {
 		case s.ch <- c:

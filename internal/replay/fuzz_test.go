@@ -62,3 +62,30 @@ func FuzzReadLambdaEvent(f *testing.F) {
 	addSeeds(f, "seed-lambda.json")
 	f.Fuzz(func(t *testing.T, in []byte) { checkItems(t, in, FormAuto) })
 }
+
+// FuzzImageOK checks the fast image check against the slow one it stands in for.
+func FuzzImageOK(f *testing.F) {
+	for _, s := range []string{`{"a":{"S":"x"}}`, `{}`, `{"a":{"S":"x","N":"1"}}`, `{"a":{"M":{"b":{"L":[{"S":"]"}]}}}, "c" : {"NULL":true}}`, `{"a":"x"}`, `{"a":{"X":1}}`, `[]`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		if !gjson.Valid(raw) {
+			return
+		}
+		v := gjson.Parse(raw)
+		var slow error
+		if !v.IsObject() {
+			slow = ErrNotRecord
+		} else {
+			v.ForEach(func(_, a gjson.Result) bool {
+				slow = checkAttribute(a)
+				return slow == nil
+			})
+		}
+		// A false answer only sends the image to the slow check (escaped keys do), so only a
+		// true one must agree.
+		if imageOK(raw) && slow != nil {
+			t.Fatalf("imageOK(%q) = true; the slow check says %v", raw, slow)
+		}
+	})
+}

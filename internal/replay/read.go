@@ -60,6 +60,11 @@ type Item struct {
 type Reader struct {
 	Form      Form
 	Normalize Normalize
+	// Reuse builds every record in one buffer: Item.Record.JSON is then valid only until fn
+	// returns. It saves an allocation per record for callers that copy what they keep.
+	Reuse bool
+
+	scratch *[]byte
 }
 
 // bufferSize is the read buffer; a longer line is still read whole.
@@ -71,6 +76,9 @@ const bufferSize = 64 << 10
 // document is broken in a way that hides where the next record starts.
 func (rd Reader) Read(r io.Reader, fn func(Item) error) (Form, error) {
 	br := bufio.NewReaderSize(r, bufferSize)
+	if rd.Reuse {
+		rd.scratch = new([]byte)
+	}
 	form := rd.Form
 	if form == FormAuto {
 		form = detect(br)
@@ -142,14 +150,14 @@ func (rd Reader) value(line int, raw []byte, fn func(Item) error) error {
 	if !gjson.ValidBytes(raw) {
 		return fn(Item{Line: line, Err: ErrNotJSON})
 	}
-	f, err := splitRecord(gjson.ParseBytes(raw))
+	f, err := splitRecord(gjson.Parse(unsafeString(raw)))
 	if err != nil {
 		return fn(Item{Line: line, Err: err})
 	}
 	if f.records.IsArray() && !f.eventName.Exists() {
 		return rd.wrapped(line, f.records, fn)
 	}
-	rec, err := f.build(rd.Normalize)
+	rec, err := f.build(rd.Normalize, rd.scratch)
 	return fn(Item{Line: line, Record: rec, Err: err})
 }
 
@@ -160,7 +168,7 @@ func (rd Reader) wrapped(line int, records gjson.Result, fn func(Item) error) er
 		var rec stream.Record
 		f, perr := splitRecord(v)
 		if perr == nil {
-			rec, perr = f.build(rd.Normalize)
+			rec, perr = f.build(rd.Normalize, rd.scratch)
 		}
 		if perr != nil {
 			perr = fmt.Errorf("Records[%d]: %w", i, perr)

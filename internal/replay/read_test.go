@@ -205,3 +205,29 @@ func TestParseSpeed(t *testing.T) {
 		}
 	}
 }
+
+// TestReadKeepsNoViewOfTheBuffer reads more lines than the read buffer holds and checks that the
+// records read first are intact afterwards.
+func TestReadKeepsNoViewOfTheBuffer(t *testing.T) {
+	var in bytes.Buffer
+	if err := GenerateSeed(&in, 500, 7); err != nil {
+		t.Fatal(err)
+	}
+	var recs []stream.Record
+	if _, err := (Reader{}).Read(bytes.NewReader(in.Bytes()), func(it Item) error {
+		recs = append(recs, it.Record)
+		return it.Err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(in.Bytes()), []byte("\n"))
+	for i, rec := range recs {
+		want, err := ParseRecord(lines[i], Normalize{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, rec); diff != "" {
+			t.Fatalf("record %d changed after reading on (-want +got):\n%s", i, diff)
+		}
+	}
+}

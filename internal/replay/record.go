@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 
@@ -44,7 +46,7 @@ type Normalize struct {
 // fields are the parts of a record, raw JSON as captured.
 type fields struct {
 	eventID, eventName, eventVersion, eventSource, awsRegion, eventSourceARN gjson.Result
-	dynamodb, userIdentity, records                                        gjson.Result
+	dynamodb, userIdentity, records                                          gjson.Result
 }
 
 type ddbFields struct {
@@ -60,11 +62,20 @@ func ParseRecord(raw []byte, n Normalize) (stream.Record, error) {
 	if !gjson.ValidBytes(raw) {
 		return stream.Record{}, ErrNotJSON
 	}
-	f, err := splitRecord(gjson.ParseBytes(raw))
+	f, err := splitRecord(gjson.Parse(unsafeString(raw)))
 	if err != nil {
 		return stream.Record{}, err
 	}
-	return f.build(n)
+	return f.build(n, nil)
+}
+
+// unsafeString views b as a string without copying. The string must not outlive b's contents:
+// every Result read from it is copied into the record before the input buffer moves on.
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 func splitRecord(r gjson.Result) (fields, error) {
@@ -112,7 +123,9 @@ func kind(r gjson.Result) string {
 	return "a boolean"
 }
 
-func (f *fields) build(n Normalize) (stream.Record, error) {
+// build writes the normalised record into *scratch when given (the record's JSON is then only
+// valid until the next build), else into a new buffer.
+func (f *fields) build(n Normalize, scratch *[]byte) (stream.Record, error) {
 	if err := f.check(); err != nil {
 		return stream.Record{}, err
 	}
@@ -120,12 +133,20 @@ func (f *fields) build(n Normalize) (stream.Record, error) {
 	if err != nil {
 		return stream.Record{}, err
 	}
-	rec := stream.Record{EventID: f.eventID.Str, EventName: f.eventName.Str, SequenceNumber: d.seq.Str}
+	// The input may be a view of a reused buffer (unsafeString): keep copies only.
+	rec := stream.Record{EventID: strings.Clone(f.eventID.Str), EventName: eventNames[f.eventName.Str],
+		SequenceNumber: strings.Clone(d.seq.Str)}
 	if rec.ApproximateCreationDateTime, err = creationTime(d.created); err != nil {
 		return stream.Record{}, err
 	}
 	rec.SizeBytes = d.size.Int()
-	b := make([]byte, 0, len(f.dynamodb.Raw)+256)
+	var b []byte
+	if scratch != nil {
+		b = (*scratch)[:0]
+		defer func() { *scratch = b }()
+	} else {
+		b = make([]byte, 0, len(f.dynamodb.Raw)+len(f.eventSourceARN.Raw)+len(n.StreamARN)+256)
+	}
 	b = append(b, `{"eventID":`...)
 	b = append(b, f.eventID.Raw...)
 	b = append(b, `,"eventName":`...)
@@ -142,6 +163,9 @@ func (f *fields) build(n Normalize) (stream.Record, error) {
 	rec.JSON = append(b, '}')
 	return rec, nil
 }
+
+// eventNames interns the three event names.
+var eventNames = map[string]string{"INSERT": "INSERT", "MODIFY": "MODIFY", "REMOVE": "REMOVE"}
 
 // check validates the top-level fields every record must carry.
 func (f *fields) check() error {
@@ -216,7 +240,7 @@ var attributeTypes = map[string]bool{"S": true, "N": true, "B": true, "SS": true
 // checkImage checks that an image is a map of typed attribute values ({"S": "x"}); nested M and L
 // values are taken as they are.
 func checkImage(name string, img gjson.Result) error {
-	if !img.Exists() {
+	if !img.Exists() || imageOK(img.Raw) {
 		return nil
 	}
 	if !img.IsObject() {
@@ -236,16 +260,16 @@ func checkAttribute(v gjson.Result) error {
 	if !v.IsObject() {
 		return fmt.Errorf("want a typed attribute value such as {\"S\": \"text\"}, got %s", kind(v))
 	}
-	n := 0
+	n, unknown := 0, false
 	var bad string
 	v.ForEach(func(k, _ gjson.Result) bool {
 		n++
-		if !attributeTypes[k.Str] {
-			bad = k.Str
+		if !attributeTypes[k.Str] && !unknown {
+			bad, unknown = k.Str, true
 		}
 		return true
 	})
-	if bad != "" {
+	if unknown {
 		return fmt.Errorf("unknown attribute type %q: want S, N, B, SS, NS, BS, M, L, NULL or BOOL", bad)
 	}
 	if n != 1 {

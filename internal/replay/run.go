@@ -104,11 +104,8 @@ func (r *Run) Replay(ctx context.Context, in io.Reader) (*Summary, error) {
 	var wg sync.WaitGroup
 	for i, rn := range runners {
 		wg.Go(func() {
-			defer rn.Source.Close()
+			defer rn.Source.Close() // the feed stops waiting for a pipe that failed
 			errs[i+1] = rn.Run(ctx)
-			if errs[i+1] != nil {
-				cancel()
-			}
 		})
 	}
 	errs[0] = feed.Run(ctx)
@@ -130,16 +127,16 @@ func firstError(errs []error) error {
 	return errors.Join(errs...)
 }
 
-// dryRun is a dry run's output and its senders.
+// dryRun is a dry run's output and its pipes.
 type dryRun struct {
 	*dryRunOutput
-	senders []*dryRunSender
+	pipes []*dryRunPipe
 }
 
 func (d *dryRun) rest() [][]byte {
-	rest := make([][]byte, len(d.senders))
-	for i, s := range d.senders {
-		rest[i] = s.buf
+	rest := make([][]byte, len(d.pipes))
+	for i, p := range d.pipes {
+		rest[i] = p.rest()
 	}
 	return rest
 }
@@ -172,8 +169,22 @@ func (r *Run) runner(feed *Feed, p *config.Pipe, i int, dr *dryRun) (*pipe.Runne
 	src := feed.Source(p.Stream.BatchSize)
 	ps := &PipeSummary{Name: p.Name}
 	rn := &pipe.Runner{Pipe: p, Source: src, Sender: r.Sender, DLQ: r.DLQ, Opts: r.Retry, SourceARN: StreamARN(r.Config, p)}
+	var dp *dryRunPipe
+	if dr != nil {
+		dp = &dryRunPipe{out: dr.dryRunOutput, pipe: i, quote: appendString(nil, p.Name), src: src, secrets: Secrets(p.Target)}
+		dr.pipes = append(dr.pipes, dp)
+		rn.Sender, src.OnChunkDone = dp, dp.chunkDone
+	} else if r.Sender == nil {
+		return nil, nil, fmt.Errorf("replay: no sender and no dry-run output")
+	}
+	var mu sync.Mutex // executions of one pipe are traced from its lanes' goroutines
 	rn.Trace = func(e pipe.Execution) {
+		if dp != nil {
+			dp.trace(e)
+		}
+		mu.Lock()
 		ps.count(e)
+		mu.Unlock()
 		if r.Trace != nil {
 			r.Trace(e)
 		}
@@ -183,13 +194,6 @@ func (r *Run) runner(feed *Feed, p *config.Pipe, i int, dr *dryRun) (*pipe.Runne
 	}
 	if !r.WallClock {
 		rn.Opts.Now = src.Now
-	}
-	if dr != nil {
-		s := &dryRunSender{out: dr.dryRunOutput, pipe: i, quote: appendString(nil, p.Name)}
-		dr.senders = append(dr.senders, s)
-		rn.Sender, src.OnChunkDone = s, s.chunkDone
-	} else if r.Sender == nil {
-		return nil, nil, fmt.Errorf("replay: no sender and no dry-run output")
 	}
 	if r.ExecLog != nil {
 		lg, err := r.ExecLog(p)

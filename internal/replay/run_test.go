@@ -141,3 +141,78 @@ func TestReplayDeadLetters(t *testing.T) {
 		t.Errorf("destination got %d requests; want 10 (3 puts, 5 publishes, 2 deletes)", got)
 	}
 }
+
+// TestReplayDryRunDeterministic replays many chunks twice: the output must not depend on which
+// pipe's goroutine ran when.
+func TestReplayDryRunDeterministic(t *testing.T) {
+	var in bytes.Buffer
+	if err := GenerateSeed(&in, 3000, 3); err != nil {
+		t.Fatal(err)
+	}
+	cfg := seedConfig(t, "https://api.cache.example.com")
+	var outs [2]bytes.Buffer
+	for i := range outs {
+		r := &Run{Config: cfg, DryRun: &outs[i], Feed: Options{ChunkSize: 64}}
+		if _, err := r.Replay(context.Background(), bytes.NewReader(in.Bytes())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(outs[0].Bytes(), outs[1].Bytes()) {
+		t.Fatalf("two dry runs of the same input wrote different output")
+	}
+	if n := bytes.Count(outs[0].Bytes(), []byte("\n")); n < 3000 {
+		t.Errorf("dry run wrote %d requests; want at least one per record (3000)", n)
+	}
+}
+
+func TestReplayDryRunHidesSecrets(t *testing.T) {
+	cfg, err := config.Load(filepath.Join("..", "..", "testdata", "replay", "secret-pipes.yaml"), config.Options{
+		Lookup: func(string) (string, bool) { return "", false },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if _, err := (&Run{Config: cfg, DryRun: &out}).Replay(context.Background(), bytes.NewReader(fixture(t, "seed.jsonl"))); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "SECRET") {
+		t.Errorf("dry-run output shows a secret:\n%s", out.String())
+	}
+	for _, want := range []string{`"X-Api-Key":"********"`, `"X-Token":"********"`, `"X-Plain":"visible"`, `sig=********`, `\"password\":\"********\"`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("dry-run output:\n%s\nwant it to contain %s", out.String(), want)
+		}
+	}
+}
+
+// TestReplayClock replays records captured in 2024 through a pipe with MaximumRecordAgeInSeconds
+// 60: by the replay clock they are fresh; by the wall clock every one has expired.
+func TestReplayClock(t *testing.T) {
+	cfg, err := config.Load(filepath.Join("..", "..", "testdata", "replay", "age-pipes.yaml"), config.Options{
+		Lookup: func(string) (string, bool) { return "", false },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, wall := range []bool{false, true} {
+		dlq := &pipe.FileQueues{Dir: t.TempDir()}
+		var out bytes.Buffer
+		r := &Run{Config: cfg, DryRun: &out, DLQ: dlq, WallClock: wall}
+		sum, err := r.Replay(context.Background(), bytes.NewReader(fixture(t, "seed.jsonl")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := &PipeSummary{Name: "age-pipe", Matched: 5, Sent: 5, Succeeded: 5}
+		if wall {
+			want = &PipeSummary{Name: "age-pipe", Matched: 5, DeadLettered: 5}
+		}
+		if diff := cmp.Diff(want, sum.Pipes[0]); diff != "" {
+			t.Errorf("Replay(WallClock %v) summary (-want +got):\n%s", wall, diff)
+		}
+		msgs, _ := dlq.Messages("age-dlq")
+		if wall && (len(msgs) != 5 || !strings.Contains(msgs[0].Body, `"condition":"RecordAgeExceeded"`)) {
+			t.Errorf("Replay(WallClock) dead letters = %v; want 5 RecordAgeExceeded", msgs)
+		}
+	}
+}

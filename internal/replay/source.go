@@ -2,7 +2,9 @@ package replay
 
 import (
 	"context"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pipesim/pipesim/internal/pipe"
@@ -19,19 +21,56 @@ type Source struct {
 	batchSize int
 	end       error // set by the feed before it closes ch
 
-	cur *chunk
+	cur *sourceChunk
 	pos int
 
-	// OnChunkDone, if set, is called from the acknowledgement of the batch that finishes a
-	// chunk, with the chunk's number: everything the pipe did for those records is done.
-	OnChunkDone func(seq int)
+	// OnChunkDone, if set, is called with a chunk's number and what was written for it (see
+	// chunkOf) once every record of it is acknowledged (everything the pipe does for them is
+	// done), from the goroutine that acknowledged the last one.
+	OnChunkDone func(seq int, out []byte)
 
-	mu      sync.Mutex
-	last   time.Time // ApproximateCreationDateTime of the newest record handed out
-	lastAt time.Time // when it was handed out
+	mu     sync.Mutex
+	active []*sourceChunk // chunks handed out and not yet done
+	last   time.Time      // ApproximateCreationDateTime of the newest record handed out
+	lastAt time.Time      // when it was handed out
 	// eager hands out a short batch rather than wait for more records (recorded pace); at full
 	// speed batches fill up, so they do not depend on timing.
 	eager bool
+}
+
+// sourceChunk is a chunk as one source hands it out: left counts its records not yet
+// acknowledged. The runtime may acknowledge batches out of order and from other goroutines (a
+// batch nothing matched is acknowledged at once, before earlier batches are delivered), so a
+// chunk is done only when every one of its records is.
+type sourceChunk struct {
+	*chunk
+	src  *Source
+	left atomic.Int32
+	out  []byte // what the pipe wrote for the chunk's records (dry-run output)
+}
+
+func (c *sourceChunk) release(n int32) {
+	if c.left.Add(-n) != 0 {
+		return
+	}
+	c.src.mu.Lock()
+	c.src.active = slices.DeleteFunc(c.src.active, func(a *sourceChunk) bool { return a == c })
+	c.src.mu.Unlock()
+	if c.src.OnChunkDone != nil {
+		c.src.OnChunkDone(c.seq, c.out)
+	}
+}
+
+// chunkOf finds the chunk a record handed out by this source came from; nil when it is done.
+func (s *Source) chunkOf(rec stream.Record) *sourceChunk {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.active {
+		if c.holds(rec) {
+			return c
+		}
+	}
+	return nil
 }
 
 // Connect does nothing: a replay source is always connected.
@@ -46,8 +85,11 @@ func (s *Source) Close() error {
 // ReadBatch returns the next batch. It blocks until the feed has records or ends; at the end it
 // returns pipe.ErrEndOfInput, or the error that stopped the feed.
 func (s *Source) ReadBatch(ctx context.Context) (stream.Batch, stream.AckFunc, error) {
+	if s.batchSize == 1 {
+		return s.readOne(ctx)
+	}
 	var batch stream.Batch
-	var finished []int
+	var held []*sourceChunk // the chunks the batch takes records from, in order, with repeats
 	for len(batch.Records) < s.batchSize {
 		if s.cur == nil || s.pos == len(s.cur.records) {
 			if s.eager && len(batch.Records) > 0 && len(s.ch) == 0 {
@@ -66,16 +108,48 @@ func (s *Source) ReadBatch(ctx context.Context) (stream.Batch, stream.AckFunc, e
 		}
 		batch.ShardID = rec.ShardID
 		batch.Records = append(batch.Records, rec)
+		held = append(held, s.cur)
 		s.pos++
-		if s.pos == len(s.cur.records) {
-			finished = append(finished, s.cur.seq)
-		}
-	}
-	if len(batch.Records) == 1 {
-		batch.Records = s.cur.records[s.pos-1 : s.pos : s.pos] // no copy for the common BatchSize 1
 	}
 	s.observe(batch.Records[len(batch.Records)-1].ApproximateCreationDateTime)
-	return batch, s.ack(finished), nil
+	return batch, ackChunks(held), nil
+}
+
+// ackChunks releases, once, each record of the batch in the chunk it came from.
+func ackChunks(held []*sourceChunk) stream.AckFunc {
+	var once sync.Once
+	return func(context.Context) error {
+		once.Do(func() {
+			for _, c := range held {
+				c.release(1)
+			}
+		})
+		return nil
+	}
+}
+
+// readOne is ReadBatch for BatchSize 1, the common case: the batch is a view of the chunk.
+func (s *Source) readOne(ctx context.Context) (stream.Batch, stream.AckFunc, error) {
+	if s.cur == nil || s.pos == len(s.cur.records) {
+		if err := s.next(ctx); err != nil {
+			return stream.Batch{}, nil, err
+		}
+	}
+	s.pos++
+	recs := s.cur.records[s.pos-1 : s.pos : s.pos]
+	s.observe(recs[0].ApproximateCreationDateTime)
+	return stream.Batch{ShardID: recs[0].ShardID, Records: recs}, s.cur.ackOne(), nil
+}
+
+// ackOne is the acknowledgement of a one-record batch of the chunk.
+func (c *sourceChunk) ackOne() stream.AckFunc {
+	var acked atomic.Bool
+	return func(context.Context) error {
+		if acked.CompareAndSwap(false, true) {
+			c.release(1)
+		}
+		return nil
+	}
 }
 
 func (s *Source) next(ctx context.Context) error {
@@ -87,27 +161,17 @@ func (s *Source) next(ctx context.Context) error {
 			}
 			return pipe.ErrEndOfInput
 		}
-		s.cur, s.pos = c, 0
+		sc := &sourceChunk{chunk: c, src: s}
+		sc.left.Store(int32(len(c.records)))
+		s.mu.Lock()
+		s.active = append(s.active, sc)
+		s.mu.Unlock()
+		s.cur, s.pos = sc, 0
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
-
-func (s *Source) ack(finished []int) stream.AckFunc {
-	if len(finished) == 0 || s.OnChunkDone == nil {
-		return noAck
-	}
-	return func(context.Context) error {
-		for _, seq := range finished {
-			s.OnChunkDone(seq)
-		}
-		finished = nil
-		return nil
-	}
-}
-
-func noAck(context.Context) error { return nil }
 
 func (s *Source) observe(created time.Time) {
 	if created.IsZero() {

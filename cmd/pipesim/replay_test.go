@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestReplayDryRunCommand(t *testing.T) {
+	t.Setenv("MOMENTO_API_ENDPOINT", "https://api.cache.example.com")
+	t.Setenv("MOMENTO_API_KEY", "secret-key-0123456789")
+	out := filepath.Join(t.TempDir(), "requests.jsonl")
+	s, _, stderr := newStreams()
+	err := (&replayCmd{streams: s}).Run(context.Background(), []string{"--pipes", "../../testdata/weather-stats/pipes.yaml",
+		"--records", "../../testdata/replay/seed.jsonl", "--dry-run", "--out", out})
+	if err != nil {
+		t.Fatalf("pipesim replay --dry-run = %v\n%s", err, stderr)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("../../testdata/replay/seed-dry-run.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("pipesim replay --dry-run wrote:\n%s\nwant testdata/replay/seed-dry-run.golden:\n%s", got, want)
+	}
+	for _, line := range []string{"line 3: not JSON (skipped)", "line 5: not a DynamoDB stream record: missing eventID (skipped)",
+		"read 5 records (jsonl), skipped 2 as bad input", "weather-stats-demo-cache-put-pipe      3"} {
+		if !strings.Contains(stderr.String(), line) {
+			t.Errorf("pipesim replay stderr:\n%s\nwant it to contain %q", stderr, line)
+		}
+	}
+	if strings.Contains(stderr.String()+string(got), "secret-key-0123456789") {
+		t.Errorf("pipesim replay printed the API key")
+	}
+}
+
+func TestReplayCommandErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--dry-run"}, 2, "--records is required"},
+		{[]string{"--records", "x", "--speed", "fast"}, 2, `speed "fast"`},
+		{[]string{"--records", "x", "--format", "csv"}, 2, `input form "csv"`},
+		{[]string{"--records", "x", "--clock", "now"}, 2, `--clock "now"`},
+		{[]string{"--records", "../../testdata/replay/seed.jsonl", "--dry-run", "--strict"}, 1, "bad input: line 3: not JSON"},
+		{[]string{"--records", "no-such-file", "--dry-run"}, 1, "no such file"},
+	}
+	for _, c := range cases {
+		s, _, _ := newStreams()
+		err := (&replayCmd{streams: s}).Run(context.Background(), c.args)
+		code := exitCode(err, s.stderr)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			err = ee.err
+		}
+		if code != c.code || err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("pipesim replay %q = exit %d, %v; want exit %d, error containing %q", c.args, code, err, c.code, c.want)
+		}
+	}
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/pipesim/pipesim/internal/pipetest"
+)
+
+// testCmd is `pipesim test [FILES]`: declarative pipe tests, reported like `go test`.
+type testCmd struct {
+	streams
+	verbose bool
+	run     string
+}
+
+// Run runs each test file (default: every *_test.yaml in the current directory) and exits 1 when
+// a case fails or a file cannot be loaded. It blocks until every case ran.
+func (c *testCmd) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.BoolVar(&c.verbose, "v", false, "list every case, passed or not")
+	fs.StringVar(&c.run, "run", "", "run only the cases whose name matches this regular expression")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return &exitError{code: 0}
+		}
+		return &exitError{code: 2}
+	}
+	filter, err := regexp.Compile(c.run)
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("test: -run: %w", err)}
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		if files, _ = filepath.Glob("*_test.yaml"); len(files) == 0 {
+			return &exitError{code: 2, err: fmt.Errorf("test: no test files given and no *_test.yaml here")}
+		}
+	}
+	ok := true
+	for _, path := range files {
+		ok = c.file(ctx, path, filter) && ok
+	}
+	if !ok {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+func (c *testCmd) file(ctx context.Context, path string, filter *regexp.Regexp) bool {
+	start := time.Now()
+	f, err := pipetest.Load(path)
+	if err != nil {
+		fmt.Fprintf(c.stdout, "%v\nFAIL\t%s [setup failed]\n", err, path)
+		return false
+	}
+	cases := f.Cases[:0:0]
+	for _, cs := range f.Cases {
+		if filter.MatchString(cs.Name) {
+			cases = append(cases, cs)
+		}
+	}
+	f.Cases = cases
+	return pipetest.Report(c.stdout, path, f.Run(ctx), c.verbose, time.Since(start))
+}
