@@ -6,8 +6,6 @@ package sim
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -96,17 +94,15 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 }
 
 func (s *Sim) start(ctx context.Context) error {
-	lookup, err := s.lookup()
-	if err != nil {
-		return err
-	}
-	if endpoint, ok := lookup(EnvMomentoEndpoint); ok {
-		if len(s.opts.Faults) > 0 {
-			return fmt.Errorf("fault injection needs the embedded Momento server, but %s is set", EnvMomentoEndpoint)
+	lookup := s.opts.Lookup
+	if lookup == nil {
+		var err error
+		if lookup, err = Lookup(s.opts.PipesFile); err != nil {
+			return err
 		}
-		s.MomentoURL = endpoint
-		s.MomentoToken, _ = lookup(EnvMomentoKey)
-	} else if lookup, err = s.startMomento(lookup); err != nil {
+	}
+	lookup, err := s.momento(lookup)
+	if err != nil {
 		return err
 	}
 	if s.Config, err = s.load(lookup); err != nil {
@@ -130,55 +126,36 @@ func (s *Sim) start(ctx context.Context) error {
 	return s.createTables(ctx)
 }
 
-// lookup resolves ${VAR}: the environment, then the .env beside the pipes file (or in the
-// current directory for the embedded design).
-func (s *Sim) lookup() (config.Lookup, error) {
-	if s.opts.Lookup != nil {
-		return s.opts.Lookup, nil
+// momento points the destinations at real Momento when MOMENTO_API_ENDPOINT is set, else at the
+// embedded server, with the faults to inject.
+func (s *Sim) momento(lookup config.Lookup) (config.Lookup, error) {
+	if endpoint, ok := lookup(EnvMomentoEndpoint); ok {
+		if len(s.opts.Faults) > 0 {
+			return nil, fmt.Errorf("fault injection needs the embedded Momento server, but %s is set", EnvMomentoEndpoint)
+		}
+		s.MomentoURL = endpoint
+		s.MomentoToken, _ = lookup(EnvMomentoKey)
+		return lookup, nil
 	}
-	dir := "."
-	if s.opts.PipesFile != "" {
-		dir = filepath.Dir(s.opts.PipesFile)
-	}
-	dotenv, err := config.ReadDotEnv(filepath.Join(dir, ".env"))
+	lookup, emb, err := StartEmbeddedMomento(lookup)
 	if err != nil {
-		return nil, fmt.Errorf("read .env: %w", err)
+		return nil, err
 	}
-	lookup := config.Env(dotenv)
-	return func(name string) (string, bool) {
-		v, ok := lookup(name)
-		return v, ok && v != ""
-	}, nil
+	s.closers = append(s.closers, emb.Close)
+	for route, f := range s.opts.Faults {
+		emb.Server.InjectFault(route, f)
+	}
+	s.Embedded, s.MomentoURL, s.MomentoToken = emb.Server, emb.URL, emb.Token
+	return lookup, nil
 }
 
 func (s *Sim) load(lookup config.Lookup) (*config.Config, error) {
-	opts := config.Options{Lookup: lookup, Missing: s.opts.Missing, StripObjectQuotes: s.opts.StripObjectQuotes, AllowUnsupported: s.opts.AllowUnsupported, AllowBatching: s.opts.AllowBatching}
+	opts := config.Options{Lookup: lookup, Missing: s.opts.Missing, StripObjectQuotes: s.opts.StripObjectQuotes,
+		AllowUnsupported: s.opts.AllowUnsupported, AllowBatching: s.opts.AllowBatching}
 	if s.opts.PipesFile == "" {
 		return config.Parse("embedded weather-stats pipes file", pipesim.SeedPipes, opts)
 	}
 	return config.Load(s.opts.PipesFile, opts)
-}
-
-// startMomento serves the embedded Momento HTTP API on a free loopback port and points
-// ${MOMENTO_API_ENDPOINT} at it. Without MOMENTO_API_KEY it makes up a token for the session.
-func (s *Sim) startMomento(lookup config.Lookup) (config.Lookup, error) {
-	token, ok := lookup(EnvMomentoKey)
-	if !ok {
-		var b [12]byte
-		_, _ = rand.Read(b[:])
-		token = "pipesim-local-" + hex.EncodeToString(b[:])
-	}
-	srv := momento.NewServer(momento.Config{Token: token})
-	for route, f := range s.opts.Faults {
-		srv.InjectFault(route, f)
-	}
-	running, err := srv.Listen("127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("start embedded Momento server: %w", err)
-	}
-	s.closers = append(s.closers, running.Close)
-	s.Embedded, s.MomentoURL, s.MomentoToken = srv, running.URL(), token
-	return lookup.With(EnvMomentoEndpoint, s.MomentoURL).With(EnvMomentoKey, token), nil
 }
 
 func (s *Sim) startDynamoDB(ctx context.Context) error {
