@@ -314,3 +314,27 @@ func TestTableWithoutStream(t *testing.T) {
 		t.Errorf("Run = %v; want an error naming the pipe and the table without a stream", err)
 	}
 }
+
+func TestStoppedPipeIsNotStarted(t *testing.T) {
+	t.Parallel()
+	endpoint := ddblocal.ForTest(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pipes.yaml")
+	text := strings.Replace(fmt.Sprintf(faultPipes, "stopped", 0, -1), "    Source: stopped\n", "    DesiredState: STOPPED\n    Source: stopped\n", 1)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Start(context.Background(), Options{PipesFile: path, DynamoDBEndpoint: endpoint, StateDir: filepath.Join(dir, "state"),
+		Lookup: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Config.Pipes[0].Running {
+		t.Fatal("DesiredState STOPPED loaded as running")
+	}
+	runners, err := s.Runners(context.Background())
+	if err != nil || len(runners) != 0 {
+		t.Errorf("Runners = %d, %v; want none for a STOPPED pipe", len(runners), err)
+	}
+}
