@@ -36,12 +36,9 @@ func (c *demoCmd) Run(ctx context.Context, args []string) error {
 	fs.SetOutput(c.stderr)
 	c.flags.register(fs)
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "how long to wait for each pipe's effect")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	opts, err := c.flags.options(c.stderr)
+	opts, err := c.flags.parse(fs, args, c.stderr)
 	if err != nil {
-		return &exitError{code: 2, err: err}
+		return err
 	}
 	opts.Trace = sim.NewTracer(c.stdout).Trace
 	s, err := sim.Start(ctx, opts)

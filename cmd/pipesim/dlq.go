@@ -219,15 +219,12 @@ func (c *dlqCmd) redrive(ctx context.Context, args []string) error {
 	sf.register(fs)
 	fs.StringVar(&queue, "queue", "", "dead-letter queue name")
 	fs.StringVar(&only, "message", "", "redrive only this message ID")
-	if err := parseFlags(fs, args); err != nil {
+	opts, err := sf.parse(fs, args, c.stderr)
+	if err != nil {
 		return err
 	}
 	if queue == "" {
 		return &exitError{code: 2, err: errors.New("dlq redrive: --queue is required")}
-	}
-	opts, err := sf.options(c.stderr)
-	if err != nil {
-		return &exitError{code: 2, err: err}
 	}
 	opts.Trace = sim.NewTracer(c.stdout).Trace
 	s, err := sim.Start(ctx, opts)

@@ -21,12 +21,9 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 	fs.SetOutput(c.stderr)
 	c.flags.register(fs)
 	fs.BoolVar(&c.quiet, "quiet", false, "no line per execution on the terminal")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	opts, err := c.flags.options(c.stderr)
+	opts, err := c.flags.parse(fs, args, c.stderr)
 	if err != nil {
-		return &exitError{code: 2, err: err}
+		return err
 	}
 	if !c.quiet {
 		opts.Trace = sim.NewTracer(c.stdout).Trace

@@ -93,6 +93,18 @@ func newLogger(w io.Writer, format string, verbose bool) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format %q: want text or json", format)
 }
 
+// parse parses args into the simulation's options; flag errors exit 2.
+func (f *simFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer) (sim.Options, error) {
+	if err := parseFlags(fs, args); err != nil {
+		return sim.Options{}, err
+	}
+	opts, err := f.options(stderr)
+	if err != nil {
+		return sim.Options{}, &exitError{code: 2, err: err}
+	}
+	return opts, nil
+}
+
 // parseFlags parses args, turning -h into a clean exit and a bad flag into exit code 2.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
