@@ -1,0 +1,45 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pipesim/pipesim/internal/ddblocal"
+)
+
+// TestDemo runs `pipesim demo` on embedded defaults against the real DynamoDB Local.
+func TestDemo(t *testing.T) {
+	t.Setenv("MOMENTO_API_ENDPOINT", "")
+	t.Setenv("MOMENTO_API_KEY", "")
+	endpoint := ddblocal.ForTest(t)
+	var out, errOut bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := &demoCmd{streams: streams{stdout: &out, stderr: &errOut}}
+	err := cmd.Run(ctx, []string{"--dynamodb-endpoint", endpoint, "--state-dir", t.TempDir(), "--poll-interval", "50ms"})
+	if err != nil {
+		t.Fatalf("demo: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
+	}
+	for _, want := range []string{
+		"embedded HTTP API server on http://127.0.0.1:",
+		`read back from the table: {Location: "San Diego", MaxTemp: 42, MinTemp: 31, ChancesOfPrecipitation: 91, TTL: 120}`,
+		`"EventType": "INSERT",  "Location": "San Diego"`,
+		`"MaxTemp": "42"`,
+		"weather-stats-demo-cache-put-pipe: INSERT",
+		"PUT http://127.0.0.1:",
+		"?key=San%20Diego&ttl_seconds=120 -> 204 succeeded",
+		"weather-stats-demo-cache-delete-pipe: INSERT {\"Location\":{\"S\":\"San Diego\"}} -> filtered out",
+		"cache momento-eventbridge-cache[San Diego] = {",
+		`"EventType": "REMOVE"`,
+		"a REMOVE record has no NewImage",
+		"cache momento-eventbridge-cache[San Diego]: miss",
+		"demo complete",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
