@@ -1,6 +1,7 @@
 package filter
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -98,6 +99,26 @@ func BenchmarkMixedFilters(b *testing.B) {
 	for b.Loop() {
 		if !f.Match(rec) {
 			b.Fatal("mixed filters do not match the record")
+		}
+	}
+}
+
+// BenchmarkMixedFiltersNoMatch is the five filters on the record with
+// ChancesOfPrecipitation 90 instead of 91: no filter matches, so the answer
+// is known only once OldImage has been read to its end (Humidity absent).
+func BenchmarkMixedFiltersNoMatch(b *testing.B) {
+	rec := bytes.Replace(loadRecord(b), []byte(`{"N":"91"}`), []byte(`{"N":"90"}`), 1)
+	f, err := CompileFilters(mixedFilters, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(rec)))
+	cpu := startCPU()
+	defer cpu.report(b)
+	for b.Loop() {
+		if f.Match(rec) {
+			b.Fatal("mixed filters match the record without a 91")
 		}
 	}
 }

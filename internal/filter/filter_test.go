@@ -307,3 +307,25 @@ func TestFiltersConcurrentMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchRepeatedKeyAfterMatch: a repeated key whose first value matched,
+// and whose second value fails a child that may stop early, once made
+// Pattern.Match read on from a value it had not skipped (a panic).
+func TestMatchRepeatedKeyAfterMatch(t *testing.T) {
+	p, err := CompilePattern(`{"d": {"a": {"b": ["1"]}, "c": [{"exists": false}]}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := `{"d": {"a": {"b": "1"}, "a": {"b": "2"}}}`
+	if !p.Match([]byte(ev)) {
+		t.Errorf("Match(%s) = false; want true (the first value counts)", ev)
+	}
+	// the same through the per-filter walks that share a memo
+	f, err := CompileFilters([]string{`{"d": {"zz": ["x"]}}`, `{"d": {"a": {"b": ["1"]}, "c": [{"exists": false}]}}`}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.matchWalks([]byte(ev)) {
+		t.Errorf("Filters.matchWalks(%s) = false; want true", ev)
+	}
+}

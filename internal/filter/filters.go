@@ -161,8 +161,9 @@ func (lf *leaf) hasNumeric() bool {
 //
 // One filter is matched like Pattern.Match, reading only as far as needed.
 // Several filters share one read of the record, guided by the paths they
-// name; records with an array where a filter expects an object, or with
-// dotted keys that may name a path, are walked once per filter instead.
+// name, which stops once one filter matched or all failed; records with an
+// array where a filter expects an object, or with dotted keys that may name
+// a path, are walked once per filter instead.
 // Match allocates nothing in either case (the walks' memo is pooled).
 func (f *Filters) Match(record []byte) bool {
 	switch len(f.patterns) {
@@ -172,22 +173,23 @@ func (f *Filters) Match(record []byte) bool {
 		return f.patterns[0].Match(record)
 	}
 	if f.slots != nil {
-		var sv slotValues
-		ok, fallback := f.slots.read(record, &sv)
-		if !fallback {
-			return ok && f.matchSlots(record, &sv)
-		}
+		return f.matchShared(record)
 	}
 	return f.matchWalks(record)
 }
 
-func (f *Filters) matchSlots(record []byte, sv *slotValues) bool {
-	for _, p := range f.patterns {
-		if p.root.evalSlots(record, sv) {
-			return true
-		}
+// matchShared is Match through one read of the record shared by the filters.
+// It is a function of its own so that the single-filter path does not set up
+// its large frame.
+func (f *Filters) matchShared(record []byte) bool {
+	r := newSlotRead(f.slots, f.patterns, record)
+	switch r.read() {
+	case readOK, readDecided:
+		return r.answer
+	case readBad:
+		return false
 	}
-	return false
+	return f.matchWalks(record)
 }
 
 // matchWalks walks the record once per pattern, sharing a memo of what was

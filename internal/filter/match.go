@@ -201,6 +201,11 @@ func decidesMatch(mode stopMode, n *node, matched uint64, idx int) bool {
 func (f *field) eval(d []byte, i, depth, idx int, childMode stopMode, matched, seen *uint64, st *matchState) (int, bool) {
 	bit := uint64(1) << idx
 	if f.child != nil {
+		if *matched&bit != 0 {
+			// a repeated key whose first value matched: this one cannot
+			// fail the node, so the child must not stop reading on failure
+			childMode &^= stopOnFail
+		}
 		end, sat, ok := f.child.evalValue(d, i, depth, childMode, st)
 		*seen |= bit
 		if sat {

@@ -15,6 +15,14 @@ const (
 // text that is not a number, or a number outside EventBridge's range or
 // precision. It reads s in place.
 func comparable(s []byte) (v int64, ok bool) {
+	if v, ok, done := comparableInt(s); done {
+		return v, ok
+	}
+	return comparableDecimal(s)
+}
+
+// comparableDecimal is comparable for any number text.
+func comparableDecimal(s []byte) (v int64, ok bool) {
 	if end, valid := scanNumber(s, 0); !valid || end != len(s) {
 		return 0, false
 	}
@@ -54,6 +62,33 @@ func comparable(s []byte) (v int64, ok bool) {
 		u = -u
 	}
 	return u, true
+}
+
+// comparableInt is comparable for the common case, a plain integer of at most
+// ten digits (epoch seconds, counts), with the same answers; done is false
+// for anything else.
+func comparableInt(s []byte) (v int64, ok, done bool) {
+	digits := s
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 10 || digits[0] == '0' && len(digits) > 1 {
+		return 0, false, false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	v *= 1_000_000 // at most 9,999,999,999e6: no overflow
+	if v > maxNumericMillionths {
+		return 0, false, true
+	}
+	if len(digits) < len(s) {
+		v = -v
+	}
+	return v, true, true
 }
 
 // mantissa returns the digits-and-point part of valid number text and the

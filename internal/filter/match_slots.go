@@ -1,11 +1,18 @@
 package filter
 
-// With several filters, Filters.Match first reads the record once, guided by
-// a trie of every path the filters name, and notes where each path's value
-// sits (a slot). Each filter is then decided from the slots without reading
-// the record again. Records where this cannot be exact fall back to walking
-// each filter: an array where a filter expects an object (array-consistent
-// matching needs the walk), or a dotted key that may name a path.
+import (
+	"encoding/binary"
+	"slices"
+)
+
+// With several filters, Filters.Match reads the record once, guided by a
+// trie of every path the filters name, and notes where each path's value
+// sits (a slot). A filter is decided from the slots, without reading the
+// record again, as soon as every path it names is settled; reading stops once
+// the filters' answer is known (match_slots_read.go). Records where this
+// cannot be exact fall back to walking each filter: an array where a filter
+// expects an object (array-consistent matching needs the walk), or a dotted
+// key that may name a path.
 
 const maxSlots = 64
 
@@ -13,6 +20,14 @@ const maxSlots = 64
 type slotTrie struct {
 	names    []string
 	children [][]int32
+	kids     [][]trieKid // children[at] with their names, for find
+	subtree  []uint64    // each node's bit and the bits of every node below it
+	needs    []uint64    // per filter, the nodes its fields (and $or alternatives) name
+	conds    []slotCond  // per filter, flattened when flat[k]
+	flat     []bool
+	// dotNames are the trie's names: a key "name.x" would send the read to
+	// the per-filter walks, so reading cannot stop before one.
+	dotNames []string
 }
 
 func (t *slotTrie) child(parent int32, name string) int32 {
@@ -29,8 +44,9 @@ func (t *slotTrie) child(parent int32, name string) int32 {
 }
 
 // add gives every field of n (and of its $or alternatives) the slot of its
-// path below at.
-func (t *slotTrie) add(n *node, at int32) {
+// path below at, and returns the bits of the slots it named.
+func (t *slotTrie) add(n *node, at int32) uint64 {
+	var named uint64
 	for k := range n.fields {
 		f := &n.fields[k]
 		if f.hidden {
@@ -38,26 +54,46 @@ func (t *slotTrie) add(n *node, at int32) {
 			continue
 		}
 		f.slot = t.child(at, f.name)
+		named |= slotBit(f.slot)
 		if f.child != nil {
-			t.add(f.child, f.slot)
+			named |= t.add(f.child, f.slot)
 		}
 	}
 	for _, alts := range n.ors {
 		for _, a := range alts {
-			t.add(a, at)
+			named |= t.add(a, at)
 		}
 	}
+	return named
 }
+
+// slotBit is the bit of slot c; zero past maxSlots (buildSlots then gives up).
+func slotBit(c int32) uint64 { return uint64(1) << uint(c) }
 
 // buildSlots returns the trie for the patterns, or nil when they name more
 // paths than the fast path holds.
 func buildSlots(patterns []*Pattern) *slotTrie {
 	t := &slotTrie{names: []string{""}, children: [][]int32{nil}}
 	for _, p := range patterns {
-		t.add(p.root, 0)
+		t.needs = append(t.needs, t.add(p.root, 0))
+		c, ok := flatten(p.root)
+		t.conds, t.flat = append(t.conds, c), append(t.flat, ok)
 	}
 	if len(t.names) > maxSlots {
 		return nil
+	}
+	t.subtree = make([]uint64, len(t.names))
+	t.kids = make([][]trieKid, len(t.names))
+	// children always come after their parent, so one backward pass suffices
+	for c := len(t.names) - 1; c >= 0; c-- {
+		t.subtree[c] |= slotBit(int32(c))
+		for _, k := range t.children[c] {
+			t.subtree[c] |= t.subtree[k]
+			t.kids[c] = append(t.kids[c], newTrieKid(t.names[k], k))
+		}
+		if c > 0 && !slices.Contains(t.dotNames, t.names[c]) {
+			t.dotNames = append(t.dotNames, t.names[c])
+		}
 	}
 	return t
 }
@@ -69,85 +105,14 @@ const (
 	slotObject
 	slotArray
 	slotOther
+	slotString // a string without escapes, ending at end
 )
 
 // slotValues is where one record holds each path's value (first occurrence).
 type slotValues struct {
 	off  [maxSlots]int32
+	end  [maxSlots]int32 // for slotString, the offset after the closing quote
 	kind [maxSlots]slotKind
-}
-
-// read fills sv from the record. fallback reports a record the slots cannot
-// describe exactly; ok is false for malformed JSON.
-func (t *slotTrie) read(d []byte, sv *slotValues) (ok, fallback bool) {
-	i := skipWS(d, 0)
-	if i >= len(d) || d[i] != '{' {
-		return false, false
-	}
-	_, ok, fallback = t.readObject(d, i+1, 0, sv)
-	return ok, fallback
-}
-
-func (t *slotTrie) readObject(d []byte, i int, at int32, sv *slotValues) (end int, ok, fallback bool) {
-	pos := skipWS(d, i)
-	if pos < len(d) && d[pos] == '}' {
-		return pos + 1, true, false
-	}
-	want, found := len(t.children[at]), 0
-	for {
-		key, val, ok := readKey(d, pos)
-		if !ok {
-			return 0, false, false
-		}
-		c := t.find(at, key)
-		if c >= 0 && sv.kind[c] == slotAbsent {
-			found++
-		}
-		end, ok, fallback := t.readMember(d, key, val, at, c, sv)
-		if !ok || fallback {
-			return end, ok, fallback
-		}
-		if found == want {
-			// every path below this object is read; later keys could only
-			// repeat one, and the first occurrence counts
-			end, ok = skipRestOfObject(d, end, 0)
-			return end, ok, false
-		}
-		next, done, ok := nextMember(d, end, '}')
-		if !ok || done {
-			return next, ok, false
-		}
-		pos = skipWS(d, next)
-	}
-}
-
-// readMember notes the value of key (trie node c, or -1 when the trie does
-// not name it) and descends into it when the trie goes deeper.
-func (t *slotTrie) readMember(d []byte, key []byte, val int, at, c int32, sv *slotValues) (end int, ok, fallback bool) {
-	if c < 0 {
-		if hasDot(key) && t.namesChild(at, key) {
-			return val, true, true
-		}
-		end, ok = skipValue(d, val, 0)
-		return end, ok, false
-	}
-	if sv.kind[c] != slotAbsent || val >= len(d) {
-		end, ok = skipValue(d, val, 0) // a repeated key: the first one counts
-		return end, ok, false
-	}
-	sv.off[c], sv.kind[c] = int32(val), kindOf(d[val])
-	if len(t.children[c]) == 0 {
-		end, ok = skipValue(d, val, 0)
-		return end, ok, false
-	}
-	switch sv.kind[c] {
-	case slotObject:
-		return t.readObject(d, val+1, c, sv)
-	case slotArray:
-		return val, true, true
-	}
-	end, ok = skipValue(d, val, 0)
-	return end, ok, false
 }
 
 func kindOf(c byte) slotKind {
@@ -160,10 +125,41 @@ func kindOf(c byte) slotKind {
 	return slotOther
 }
 
+// trieKid is a child of a trie node, its name beside it so that find reads
+// one array; pre is the name's first eight bytes (zero-padded), compared as
+// one word.
+type trieKid struct {
+	name string
+	pre  uint64
+	id   int32
+}
+
+func newTrieKid(name string, id int32) trieKid {
+	var b [8]byte
+	copy(b[:], name)
+	return trieKid{name: name, pre: binary.LittleEndian.Uint64(b[:]), id: id}
+}
+
+// prefixMask keeps the first min(n, 8) bytes of a little-endian word.
+func prefixMask(n int) uint64 { return ^uint64(0) >> (64 - 8*uint(min(n, 8))) }
+
+// find returns the child of at named key, or -1.
 func (t *slotTrie) find(at int32, key []byte) int32 {
-	for _, c := range t.children[at] {
-		if t.names[c] == string(key) {
-			return c
+	kids := t.kids[at]
+	if cap(key) < 8 {
+		for _, k := range kids {
+			if k.name == string(key) {
+				return k.id
+			}
+		}
+		return -1
+	}
+	// key's first eight bytes are readable (a key is a slice of the record,
+	// or of a buffer as long): bytes past its end are masked off
+	pre := binary.LittleEndian.Uint64(key[:8]) & prefixMask(len(key))
+	for _, k := range kids {
+		if k.pre == pre && len(k.name) == len(key) && (len(key) <= 8 || k.name[8:] == string(key[8:])) {
+			return k.id
 		}
 	}
 	return -1
@@ -176,43 +172,4 @@ func (t *slotTrie) namesChild(at int32, key []byte) bool {
 		}
 	}
 	return false
-}
-
-// evalSlots decides n from the slots alone, with the same answers as the
-// walk of evalObject for records read without fallback.
-func (n *node) evalSlots(d []byte, sv *slotValues) bool {
-	for k := range n.fields {
-		if !n.fields[k].evalSlot(d, sv) {
-			return false
-		}
-	}
-	for _, alts := range n.ors {
-		if !anySlotAlternative(alts, d, sv) {
-			return false
-		}
-	}
-	return true
-}
-
-func anySlotAlternative(alts []*node, d []byte, sv *slotValues) bool {
-	for _, a := range alts {
-		if a.evalSlots(d, sv) {
-			return true
-		}
-	}
-	return false
-}
-
-func (f *field) evalSlot(d []byte, sv *slotValues) bool {
-	if f.slot < 0 || sv.kind[f.slot] == slotAbsent {
-		return f.absentOK
-	}
-	if f.child != nil {
-		if sv.kind[f.slot] != slotObject {
-			return f.child.absentOK
-		}
-		return f.child.evalSlots(d, sv)
-	}
-	_, matched, seen, ok := f.leaf.evalValue(d, int(sv.off[f.slot]), 0)
-	return ok && (matched || !seen && f.leaf.existsFalse)
 }
