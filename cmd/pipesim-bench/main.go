@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"syscall"
 	"time"
@@ -28,18 +29,35 @@ func main() {
 	out := flag.String("out", "", "dry-run output file (default: discarded)")
 	genOnly := flag.Bool("generate-only", false, "only write --file")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the replay here")
+	traceFile := flag.String("trace", "", "write an execution trace of the replay here (go tool trace)")
 	flag.Parse()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err == nil {
-			_ = pprof.StartCPUProfile(f)
-			defer pprof.StopCPUProfile()
+	stop := startProfiles(*cpuProfile, *traceFile)
+	err := run(*n, *file, *out, *genOnly)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pipesim-bench:", err)
+		os.Exit(1)
+	}
+}
+
+// startProfiles starts the CPU profile and the execution trace that were asked for; the
+// function returned stops them.
+func startProfiles(cpuProfile, traceFile string) func() {
+	var stops []func()
+	if cpuProfile != "" {
+		if f, err := os.Create(cpuProfile); err == nil && pprof.StartCPUProfile(f) == nil {
+			stops = append(stops, pprof.StopCPUProfile)
 		}
 	}
-	if err := run(*n, *file, *out, *genOnly); err != nil {
-		fmt.Fprintln(os.Stderr, "pipesim-bench:", err)
-		pprof.StopCPUProfile()
-		os.Exit(1)
+	if traceFile != "" {
+		if f, err := os.Create(traceFile); err == nil && trace.Start(f) == nil {
+			stops = append(stops, trace.Stop)
+		}
+	}
+	return func() {
+		for _, stop := range stops {
+			stop()
+		}
 	}
 }
 

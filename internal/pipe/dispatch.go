@@ -3,6 +3,7 @@ package pipe
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -18,6 +19,11 @@ type dispatcher struct {
 	workers map[laneKey]chan job
 	wg      sync.WaitGroup
 	failed  atomic.Pointer[error]
+
+	// The lane used last, for the dispatching goroutine alone: batches of one shard and lane
+	// follow each other, and finding the lane then takes neither the lock nor a map lookup.
+	lastKey laneKey
+	lastCh  chan job
 }
 
 type laneKey struct {
@@ -27,8 +33,28 @@ type laneKey struct {
 
 type job struct {
 	ctx   context.Context
+	batch stream.Batch // the lane's part of the batch
+	read  stream.Batch // the batch as read, for ReadAhead.Delivering
+	ack   stream.AckFunc
+	split *splitAck // nil when the lane holds the whole batch
+}
+
+// splitAck acknowledges a batch split over several lanes once the last lane is done with it.
+type splitAck struct {
 	batch stream.Batch
-	done  func()
+	ack   stream.AckFunc
+	left  atomic.Int32
+}
+
+// ReadAhead is implemented by a source whose records are all at hand (a replay file): the
+// dispatcher may then queue up to ReadAhead batches per lane, so the reading and delivering
+// goroutines do not hand over every batch one at a time. A polled stream keeps the queue short.
+// Reading then runs ahead of delivery, so the dispatcher tells the source, through Delivering,
+// of each batch read as the delivery of (part of) it starts, from the lane's goroutine: a
+// source whose clock follows its records (the replay clock) follows the ones being delivered.
+type ReadAhead interface {
+	ReadAhead() int
+	Delivering(read stream.Batch)
 }
 
 func newDispatcher(r *Runner) *dispatcher {
@@ -37,36 +63,78 @@ func newDispatcher(r *Runner) *dispatcher {
 
 // dispatch filters the batch and queues its parts; a batch nothing matched is acked at once.
 func (d *dispatcher) dispatch(ctx context.Context, batch stream.Batch, ack stream.AckFunc) {
-	matched := d.r.filter(batch)
+	matched := d.filter(batch)
 	if len(matched) == 0 {
 		d.ack(ctx, batch, ack)
 		return
 	}
+	if d.r.Pipe.Stream.Parallelization <= 1 { // one lane: no split to count
+		d.worker(ctx, laneKey{batch.ShardID, 0}) <- job{ctx: ctx, batch: stream.Batch{ShardID: batch.ShardID, Records: matched}, read: batch, ack: ack}
+		return
+	}
 	lanes := d.r.lanes(matched)
-	var left atomic.Int32
+	split := &splitAck{batch: batch, ack: ack}
 	for _, recs := range lanes {
 		if len(recs) > 0 {
-			left.Add(1)
-		}
-	}
-	done := func() {
-		if left.Add(-1) == 0 {
-			d.ack(ctx, batch, ack)
+			split.left.Add(1)
 		}
 	}
 	for i, recs := range lanes {
 		if len(recs) > 0 {
-			d.worker(ctx, laneKey{batch.ShardID, i}) <- job{ctx: ctx, batch: stream.Batch{ShardID: batch.ShardID, Records: recs}, done: done}
+			d.worker(ctx, laneKey{batch.ShardID, i}) <- job{ctx: ctx, batch: stream.Batch{ShardID: batch.ShardID, Records: recs}, read: batch, split: split}
 		}
+	}
+}
+
+// filter keeps the records some filter matches, as Runner.filter does, without copying: when
+// every record matches (a batch of one always does, or has none) the batch's records are
+// returned as they are, and a filtered record is traced as a view of the batch. Filtering is
+// part of polling on AWS: a record no filter matches is skipped without an execution and
+// without a log.
+func (d *dispatcher) filter(batch stream.Batch) []stream.Record {
+	filters := d.r.Pipe.Filters
+	if filters == nil {
+		return batch.Records
+	}
+	var matched []stream.Record
+	for i, rec := range batch.Records {
+		switch ok := filters.Match(rec.JSON); {
+		case ok && len(matched) == i: // every record so far matched: keep the batch's
+			matched = batch.Records[:i+1]
+		case ok:
+			matched = append(matched, rec)
+		default:
+			if len(matched) == i {
+				matched = slices.Clone(matched) // from here on matched differs from the batch
+			}
+			if d.r.Trace != nil {
+				d.r.Trace(Execution{Pipe: d.r.Pipe.Name, Records: batch.Records[i : i+1 : i+1], Outcome: OutcomeFiltered})
+			}
+		}
+	}
+	return matched
+}
+
+// done acknowledges the job's batch, or counts the lane off when the batch was split.
+func (d *dispatcher) done(j job) {
+	if j.split == nil {
+		d.ack(j.ctx, j.batch, j.ack)
+	} else if j.split.left.Add(-1) == 0 {
+		d.ack(j.ctx, j.split.batch, j.split.ack)
 	}
 }
 
 // ack acknowledges a delivered batch; the first failure is kept for Run to return.
 func (d *dispatcher) ack(ctx context.Context, batch stream.Batch, ack stream.AckFunc) {
 	if err := ack(ctx); err != nil {
-		err = fmt.Errorf("pipe %q: checkpoint shard %s: %w", d.r.Pipe.Name, batch.ShardID, err)
-		d.failed.CompareAndSwap(nil, &err)
+		d.fail(fmt.Errorf("pipe %q: checkpoint shard %s: %w", d.r.Pipe.Name, batch.ShardID, err))
 	}
+}
+
+// fail keeps err if it is the first failure. It is apart from ack so that only a failure puts an
+// error on the heap (failed keeps its address), not every acknowledgement.
+func (d *dispatcher) fail(err error) {
+	d.failed.CompareAndSwap(nil, &err)
 }
 
 func (d *dispatcher) err() error {
@@ -76,24 +144,43 @@ func (d *dispatcher) err() error {
 	return nil
 }
 
-// worker returns the lane's queue, starting its goroutine on first use.
+// worker returns the lane's queue, starting its goroutine on first use. Only the goroutine that
+// dispatches calls it.
 func (d *dispatcher) worker(ctx context.Context, k laneKey) chan job {
+	if d.lastCh != nil && d.lastKey == k {
+		return d.lastCh
+	}
+	ch := d.lane(ctx, k)
+	d.lastKey, d.lastCh = k, ch
+	return ch
+}
+
+// lane returns the lane's queue, starting its goroutine on first use.
+func (d *dispatcher) lane(ctx context.Context, k laneKey) chan job {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	ch, ok := d.workers[k]
 	if ok {
 		return ch
 	}
-	ch = make(chan job, max(d.r.Pipe.Stream.Parallelization, 1))
+	depth := max(d.r.Pipe.Stream.Parallelization, 1)
+	ra, _ := d.r.Source.(ReadAhead)
+	if ra != nil {
+		depth = max(depth, ra.ReadAhead())
+	}
+	ch = make(chan job, depth)
 	d.workers[k] = ch
 	d.wg.Go(func() {
 		for j := range ch {
 			if j.ctx.Err() != nil {
 				continue // not acknowledged: read again after a restart
 			}
+			if ra != nil {
+				ra.Delivering(j.read)
+			}
 			d.r.deliver(j.ctx, j.batch)
 			if j.ctx.Err() == nil {
-				j.done()
+				d.done(j)
 			}
 		}
 	})

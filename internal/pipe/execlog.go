@@ -66,7 +66,14 @@ type execLogger struct {
 	id string
 }
 
-func (l *ExecLog) start(executionID string) *execLogger { return &execLogger{l: l, id: executionID} }
+// start returns the logger of one execution; nil (which logs nothing) when l is nil, so a pipe
+// without a log allocates nothing per execution.
+func (l *ExecLog) start(executionID string) *execLogger {
+	if l == nil {
+		return nil
+	}
+	return &execLogger{l: l, id: executionID}
+}
 
 type stepOption func(*logRecord, bool)
 
@@ -103,8 +110,11 @@ func withError(e logError) stepOption {
 
 // step writes one record if the pipe's level includes it.
 func (x *execLogger) step(messageType, level string, opts ...stepOption) {
+	if x == nil || x.l == nil {
+		return
+	}
 	l := x.l
-	if l == nil || levelRank[level] > l.level {
+	if levelRank[level] > l.level {
 		return
 	}
 	rec := logRecord{ResourceARN: l.arn, Timestamp: l.now().UnixMilli(), ExecutionID: x.id, MessageType: messageType, LogLevel: level}

@@ -2,8 +2,11 @@ package pipe
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"unsafe"
 
 	"github.com/pipesim/pipesim/internal/httpdest"
 	"github.com/pipesim/pipesim/internal/stream"
@@ -18,6 +21,18 @@ type execution struct {
 	result  httpdest.Result
 	class   httpdest.Class
 	err     error // nil when the execution succeeded
+
+	// The request and the ID's bytes live in the execution: one allocation for the three.
+	req     httpdest.Request
+	idBytes [36]byte
+}
+
+// newExecution starts an execution of batch with a new ID.
+func newExecution(batch stream.Batch) *execution {
+	e := &execution{batch: batch}
+	appendID(e.idBytes[:0])
+	e.id = unsafe.String(&e.idBytes[0], len(e.idBytes)) // idBytes is never written again
+	return e
 }
 
 // Execution is what the terminal trace shows of one execution.
@@ -31,31 +46,28 @@ type Execution struct {
 	Err     error
 }
 
-// newID is a random UUID-shaped execution ID. It needs to be unique, not secret, so it comes
-// from the fast per-thread generator rather than crypto/rand.
+// newID is a random UUID-shaped execution ID.
 func newID() string {
-	const hex = "0123456789abcdef"
 	var b [36]byte
-	hi, lo := rand.Uint64(), rand.Uint64()
-	j := 0
-	for i := range 32 {
-		if i == 8 || i == 12 || i == 16 || i == 20 {
-			b[j] = '-'
-			j++
-		}
-		w := hi
-		if i >= 16 {
-			w = lo
-		}
-		b[j] = hex[(w>>(60-4*(i%16)))&15]
-		j++
-	}
-	return string(b[:])
+	return string(appendID(b[:0]))
+}
+
+// appendID appends a random UUID-shaped ID (8-4-4-4-12 hex digits). It needs to be unique, not
+// secret, so it comes from the fast per-thread generator rather than crypto/rand.
+func appendID(b []byte) []byte {
+	var raw [16]byte
+	binary.BigEndian.PutUint64(raw[:8], rand.Uint64())
+	binary.BigEndian.PutUint64(raw[8:], rand.Uint64())
+	b = hex.AppendEncode(b, raw[0:4])
+	b = hex.AppendEncode(append(b, '-'), raw[4:6])
+	b = hex.AppendEncode(append(b, '-'), raw[6:8])
+	b = hex.AppendEncode(append(b, '-'), raw[8:10])
+	return hex.AppendEncode(append(b, '-'), raw[10:16])
 }
 
 // execute runs one execution of the batch and logs its steps.
 func (r *Runner) execute(ctx context.Context, batch stream.Batch) *execution {
-	e := &execution{id: newID(), batch: batch}
+	e := newExecution(batch)
 	lg := r.Log.start(e.id)
 	if r.Log != nil { // the payload copy is only for the log
 		lg.step("ExecutionStarted", levelInfo, withPayload(batchPayload(batch)))
@@ -68,7 +80,8 @@ func (r *Runner) execute(ctx context.Context, batch stream.Batch) *execution {
 		return e
 	}
 	e.body = body
-	e.request = r.Pipe.Target.Build(batch.Records[0].JSON, body)
+	r.Pipe.Target.BuildInto(&e.req, batch.Records[0].JSON, body)
+	e.request = &e.req
 	if r.Log != nil {
 		lg.step("TargetInvocationStarted", levelTrace, withRequest(e.request))
 	}

@@ -125,20 +125,6 @@ func (r *Runner) readLoop(ctx context.Context, d *dispatcher) error {
 	}
 }
 
-// filter keeps the records some filter matches. Filtering is part of polling on AWS: a record no
-// filter matches is skipped without an execution and without a log.
-func (r *Runner) filter(batch stream.Batch) []stream.Record {
-	matched := batch.Records[:0:0]
-	for _, rec := range batch.Records {
-		if r.Pipe.Filters == nil || r.Pipe.Filters.Match(rec.JSON) {
-			matched = append(matched, rec)
-		} else if r.Trace != nil {
-			r.Trace(Execution{Pipe: r.Pipe.Name, Records: []stream.Record{rec}, Outcome: OutcomeFiltered})
-		}
-	}
-	return matched
-}
-
 // lanes splits records for ParallelizationFactor N into N lanes by partition key, keeping each
 // key's records in order: AWS orders records per partition key, not per shard, when it processes
 // a shard's batches concurrently. Lane i of every batch goes to the same worker; lanes may be

@@ -2,13 +2,16 @@ package replay
 
 import (
 	"context"
+	"encoding/binary"
 	"io"
+	"math/bits"
 	"net/http"
 	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/pipesim/pipesim/internal/httpdest"
 	"github.com/pipesim/pipesim/internal/pipe"
@@ -110,7 +113,11 @@ type dryRunPipe struct {
 	// rendering is kept.
 	lastHeader   http.Header
 	lastRendered []byte
-	orphans      []byte // requests whose chunk was already done (cannot happen in order)
+	// A target whose URL does not vary shares one URL string between its requests: its JSON
+	// string is kept too.
+	lastURL     string
+	lastURLJSON []byte
+	orphans     []byte // requests whose chunk was already done (cannot happen in order)
 }
 
 // Send answers 200 without sending; it never blocks.
@@ -135,8 +142,11 @@ func (d *dryRunPipe) trace(e pipe.Execution) {
 	if !sameMap(req.Header, d.lastHeader) {
 		d.lastHeader, d.lastRendered = req.Header, appendHeaders(d.lastRendered[:0], req)
 	}
+	if !sameString(req.URL, d.lastURL) {
+		d.lastURL, d.lastURLJSON = req.URL, appendString(d.lastURLJSON[:0], req.URL)
+	}
 	if c == nil {
-		d.orphans = appendRequest(d.orphans, d.quote, req, d.lastRendered)
+		d.orphans = d.appendRequest(d.orphans, req)
 		return
 	}
 	if c.out == nil {
@@ -144,7 +154,12 @@ func (d *dryRunPipe) trace(e pipe.Execution) {
 			c.out = make([]byte, 0, len(c.records)*(len(req.URL)+len(req.Body)+len(d.lastRendered)+64))
 		}
 	}
-	c.out = appendRequest(c.out, d.quote, req, d.lastRendered)
+	c.out = d.appendRequest(c.out, req)
+}
+
+// appendRequest is AppendRequest with the pipe's name, headers and URL already written as JSON.
+func (d *dryRunPipe) appendRequest(b []byte, req *httpdest.Request) []byte {
+	return appendRequestJSON(b, d.quote, req, d.lastURLJSON, d.lastRendered)
 }
 
 func (d *dryRunPipe) chunkDone(seq int, out []byte) {
@@ -165,6 +180,12 @@ func (d *dryRunPipe) rest() []byte {
 	return append(b, d.orphans...)
 }
 
+// sameString reports whether a and b are the same string (not merely equal): comparing URLs
+// that differ in their last bytes would cost as much as writing them.
+func sameString(a, b string) bool {
+	return len(a) > 0 && len(a) == len(b) && unsafe.StringData(a) == unsafe.StringData(b)
+}
+
 // sameMap reports whether a and b are the same map (not merely equal).
 func sameMap(a, b http.Header) bool {
 	return a != nil && b != nil && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
@@ -174,16 +195,16 @@ func sameMap(a, b http.Header) bool {
 // headers in name order, secret values replaced by Redacted and the body as a JSON string of its
 // exact bytes. pipeJSON is the pipe's name already quoted as JSON.
 func AppendRequest(b, pipeJSON []byte, req *httpdest.Request) []byte {
-	return appendRequest(b, pipeJSON, req, appendHeaders(nil, req))
+	return appendRequestJSON(b, pipeJSON, req, appendString(nil, req.URL), appendHeaders(nil, req))
 }
 
-func appendRequest(b, pipeJSON []byte, req *httpdest.Request, headers []byte) []byte {
+func appendRequestJSON(b, pipeJSON []byte, req *httpdest.Request, urlJSON, headers []byte) []byte {
 	b = append(b, `{"pipe":`...)
 	b = append(b, pipeJSON...)
 	b = append(b, `,"method":`...)
 	b = appendString(b, req.Method)
 	b = append(b, `,"url":`...)
-	b = appendString(b, req.URL)
+	b = append(b, urlJSON...)
 	b = append(b, `,"headers":`...)
 	b = append(b, headers...)
 	b = append(b, `,"body":`...)
@@ -224,44 +245,66 @@ var plainByte = func() (t [256]bool) {
 }()
 
 // appendString writes s as a JSON string: quotes, backslashes and control characters escaped,
-// invalid UTF-8 as U+FFFD, everything else as is.
+// invalid UTF-8 as U+FFFD, everything else as is. Bodies are mostly short runs of plain bytes
+// between quotes, so it copies a word at a time (storing all 8 bytes, keeping those before the
+// first byte that needs care) rather than calling memmove for each run.
 func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
 	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if plainByte[c] {
-			i++
-			continue
+	i := 0
+	for i+8 <= len(s) {
+		if cap(b)-len(b) < 8 {
+			b = slices.Grow(b, len(s)-i+16)
 		}
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r != utf8.RuneError || size != 1 {
-				i += size
-				continue
-			}
+		w := word(s, i)
+		k := 8
+		if m := notPlainMask(w); m != 0 {
+			k = bits.TrailingZeros64(m) >> 3
 		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			if c >= utf8.RuneSelf {
-				b = append(b, `\ufffd`...)
-			} else {
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
+		n := len(b)
+		binary.LittleEndian.PutUint64(b[n:n+8], w)
+		b, i = b[:n+k], i+k
+		if k < 8 {
+			b, i = appendSpecial(b, s, i)
 		}
-		i++
-		start = i
 	}
-	b = append(b, s[start:]...)
+	for i < len(s) {
+		if plainByte[s[i]] {
+			b, i = append(b, s[i]), i+1
+		} else {
+			b, i = appendSpecial(b, s, i)
+		}
+	}
 	return append(b, '"')
+}
+
+// appendSpecial writes s[i], a byte that is not plain: the UTF-8 sequence it starts, or its
+// escape. It returns the index after what it wrote.
+func appendSpecial(b []byte, s string, i int) ([]byte, int) {
+	c := s[i]
+	if c >= utf8.RuneSelf {
+		if r, size := utf8.DecodeRuneInString(s[i:]); r != utf8.RuneError || size != 1 {
+			return append(b, s[i:i+size]...), i + size
+		}
+	}
+	return appendEscape(b, c), i + 1
+}
+
+// appendEscape writes the escape of c, a byte that is not plain; a byte from 0x80 up is one of
+// invalid UTF-8.
+func appendEscape(b []byte, c byte) []byte {
+	const hex = "0123456789abcdef"
+	switch c {
+	case '"', '\\':
+		return append(b, '\\', c)
+	case '\n':
+		return append(b, '\\', 'n')
+	case '\r':
+		return append(b, '\\', 'r')
+	case '\t':
+		return append(b, '\\', 't')
+	}
+	if c >= utf8.RuneSelf {
+		return append(b, `\ufffd`...)
+	}
+	return append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
 }

@@ -85,7 +85,7 @@ func NewFeed(in io.Reader, opts Options) *Feed {
 // Source returns a new source that sees every record of the feed in batches of up to batchSize
 // records of one shard. Call it before Run.
 func (f *Feed) Source(batchSize int) *Source {
-	s := &Source{ch: make(chan *chunk, 4), done: make(chan struct{}), batchSize: max(batchSize, 1), eager: f.opts.Speed > 0}
+	s := &Source{ch: make(chan *chunk, 4), done: make(chan struct{}), batchSize: max(batchSize, 1), eager: f.opts.Speed > 0, epoch: time.Now()}
 	f.subs = append(f.subs, s)
 	return s
 }
@@ -149,7 +149,8 @@ func (fd *feeding) item(it Item) error {
 	return nil
 }
 
-// store moves the record's JSON into the chunk's arena, cutting the chunk first when it is full.
+// store moves the record's JSON, and the strings that view it, into the chunk's arena, cutting
+// the chunk first when it is full.
 func (fd *feeding) store(rec *stream.Record) error {
 	if len(fd.arena)+len(rec.JSON) > cap(fd.arena) {
 		if err := fd.flush(); err != nil {
@@ -161,17 +162,17 @@ func (fd *feeding) store(rec *stream.Record) error {
 	}
 	start := len(fd.arena)
 	fd.arena = append(fd.arena, rec.JSON...)
-	rec.JSON = fd.arena[start:len(fd.arena):len(fd.arena)]
+	*rec = rebase(*rec, fd.arena[start:len(fd.arena):len(fd.arena)])
 	return nil
 }
 
 // shardID is the synthetic shard of a record: one per eventSourceARN, since captured records do
 // not say which shard they came from.
 func (fd *feeding) shardID(rec stream.Record) string {
-	arn := streamARNOf(rec.JSON)
-	if fd.lastID != "" && bytes.Equal(arn, fd.lastARN) {
+	if fd.lastID != "" && endsWithARN(rec.JSON, fd.lastARN) {
 		return fd.lastID // records of one stream follow each other
 	}
+	arn := streamARNOf(rec.JSON)
 	id, ok := fd.shardOf[string(arn)]
 	if !ok {
 		if fd.shardOf == nil {
@@ -184,14 +185,24 @@ func (fd *feeding) shardID(rec stream.Record) string {
 	return id
 }
 
+// arnKey is the last key of a normalised record.
+const arnKey = `,"eventSourceARN":"`
+
+// endsWithARN reports whether rec ends with eventSourceARN arn, which has no '"': then
+// streamARNOf(rec) is arn, found without searching.
+func endsWithARN(rec, arn []byte) bool {
+	n := len(rec) - len(arn) - 2
+	return n >= len(arnKey) && string(rec[len(rec)-2:]) == `"}` && bytes.Equal(rec[n:len(rec)-2], arn) &&
+		string(rec[n-len(arnKey):n]) == arnKey
+}
+
 // streamARNOf finds eventSourceARN, the last key of a normalised record, cheaply.
 func streamARNOf(rec []byte) []byte {
-	key := []byte(`,"eventSourceARN":"`)
-	i := bytes.LastIndex(rec, key)
+	i := bytes.LastIndex(rec, []byte(arnKey))
 	if i < 0 {
 		return nil
 	}
-	s := rec[i+len(key):]
+	s := rec[i+len(arnKey):]
 	if j := bytes.IndexByte(s, '"'); j >= 0 {
 		return s[:j]
 	}

@@ -60,8 +60,9 @@ type Item struct {
 type Reader struct {
 	Form      Form
 	Normalize Normalize
-	// Reuse builds every record in one buffer: Item.Record.JSON is then valid only until fn
-	// returns. It saves an allocation per record for callers that copy what they keep.
+	// Reuse builds every record in one buffer or leaves it in the input buffer: Item.Record.JSON,
+	// and EventID and SequenceNumber when they point into it, are then valid only until fn
+	// returns. It saves allocations per record for callers that copy what they keep (see rebase).
 	Reuse bool
 
 	scratch *[]byte
@@ -147,6 +148,12 @@ func (rd Reader) readLines(br *bufio.Reader, fn func(Item) error) error {
 
 // value hands fn the record raw is, or each record of a {"Records": [...]} wrapper.
 func (rd Reader) value(line int, raw []byte, fn func(Item) error) error {
+	if rec, ok := shapedRecord(raw); ok {
+		if rd.scratch == nil {
+			rec = ownRecord(rec)
+		}
+		return fn(Item{Line: line, Record: rec})
+	}
 	if !gjson.ValidBytes(raw) {
 		return fn(Item{Line: line, Err: ErrNotJSON})
 	}

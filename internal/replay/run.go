@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/pipe"
@@ -60,28 +61,31 @@ type PipeSummary struct {
 	Dropped      int64 // failed records of a pipe without a dead-letter queue
 }
 
+// count adds the execution; it is called from the pipe's goroutines at once (the one reading,
+// for filtered records, and its lanes'), so it counts with atomics rather than hold a lock they
+// would contend for. The summary is read once they are done.
 func (s *PipeSummary) count(e pipe.Execution) {
 	n := int64(len(e.Records))
 	if e.Request != nil {
-		s.Sent++
+		atomic.AddInt64(&s.Sent, 1)
 	}
 	switch e.Outcome {
 	case pipe.OutcomeFiltered:
 		return
 	case pipe.OutcomeSucceeded:
-		s.Succeeded += n
+		atomic.AddInt64(&s.Succeeded, n)
 	case pipe.OutcomeRetrying:
-		s.Failed++
+		atomic.AddInt64(&s.Failed, 1)
 		return // the same records are counted again when they are done
 	case pipe.OutcomeDeadLettered:
-		s.DeadLettered += n
+		atomic.AddInt64(&s.DeadLettered, n)
 	case pipe.OutcomeDropped:
-		s.Dropped += n
+		atomic.AddInt64(&s.Dropped, n)
 	}
 	if e.Outcome != pipe.OutcomeSucceeded && e.Request != nil {
-		s.Failed++
+		atomic.AddInt64(&s.Failed, 1)
 	}
-	s.Matched += n
+	atomic.AddInt64(&s.Matched, n)
 }
 
 // Replay reads the input and runs every RUNNING pipe over all of its records, each pipe with its
@@ -177,14 +181,11 @@ func (r *Run) runner(feed *Feed, p *config.Pipe, i int, dr *dryRun) (*pipe.Runne
 	} else if r.Sender == nil {
 		return nil, nil, fmt.Errorf("replay: no sender and no dry-run output")
 	}
-	var mu sync.Mutex // executions of one pipe are traced from its lanes' goroutines
 	rn.Trace = func(e pipe.Execution) {
 		if dp != nil {
 			dp.trace(e)
 		}
-		mu.Lock()
 		ps.count(e)
-		mu.Unlock()
 		if r.Trace != nil {
 			r.Trace(e)
 		}
