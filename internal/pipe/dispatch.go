@@ -86,7 +86,7 @@ func (d *dispatcher) dispatch(ctx context.Context, batch stream.Batch, ack strea
 	}
 }
 
-// filter keeps the records some filter matches, as Runner.filter does, without copying: when
+// filter keeps the records some filter matches, without copying: when
 // every record matches (a batch of one always does, or has none) the batch's records are
 // returned as they are, and a filtered record is traced as a view of the batch. Filtering is
 // part of polling on AWS: a record no filter matches is skipped without an execution and
