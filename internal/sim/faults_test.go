@@ -149,6 +149,15 @@ func (r *faultRun) deadLetters(t *testing.T) []string {
 	return out
 }
 
+// wantOneDeadLetter checks that the local queue holds exactly one message, for condition.
+func (r *faultRun) wantOneDeadLetter(t *testing.T, condition string) {
+	t.Helper()
+	dl := r.deadLetters(t)
+	if len(dl) != 1 || !strings.Contains(dl[0], `"condition":"`+condition+`"`) {
+		t.Errorf("dead letters = %v; want one %s", dl, condition)
+	}
+}
+
 func (r *faultRun) cached(t *testing.T) bool {
 	_, found, err := r.client.Get(context.Background(), "cache1", "Austin")
 	if err != nil {
@@ -197,10 +206,7 @@ func TestFault400ToDLQ(t *testing.T) {
 	if got := r.outcomes(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("executions = %v; want %v (1 attempt + MaximumRetryAttempts 2)", got, want)
 	}
-	dl := r.deadLetters(t)
-	if len(dl) != 1 || !strings.Contains(dl[0], `"condition":"RetryAttemptsExhausted"`) {
-		t.Errorf("dead letters = %v; want one RetryAttemptsExhausted", dl)
-	}
+	r.wantOneDeadLetter(t, "RetryAttemptsExhausted")
 	if r.cached(t) {
 		t.Error("the item is cached although every PUT failed")
 	}
@@ -215,10 +221,7 @@ func TestFaultTimeoutUntilRecordAge(t *testing.T) {
 	if len(got) < 2 || got[0] != "retrying 0" || got[len(got)-1] != "dead-lettered 0" {
 		t.Errorf("executions = %v; want timeouts retried despite MaximumRetryAttempts 0, then dead-lettered", got)
 	}
-	dl := r.deadLetters(t)
-	if len(dl) != 1 || !strings.Contains(dl[0], `"condition":"RecordAgeExceeded"`) {
-		t.Errorf("dead letters = %v; want one RecordAgeExceeded", dl)
-	}
+	r.wantOneDeadLetter(t, "RecordAgeExceeded")
 }
 
 func TestFaultRecordAgeExceeded(t *testing.T) {
@@ -228,10 +231,7 @@ func TestFaultRecordAgeExceeded(t *testing.T) {
 	if len(got) < 2 || got[len(got)-1] != "dead-lettered 0" {
 		t.Errorf("executions = %v; want 503s retried without limit, then dead-lettered on age", got)
 	}
-	dl := r.deadLetters(t)
-	if len(dl) != 1 || !strings.Contains(dl[0], `"condition":"RecordAgeExceeded"`) {
-		t.Errorf("dead letters = %v; want one RecordAgeExceeded", dl)
-	}
+	r.wantOneDeadLetter(t, "RecordAgeExceeded")
 }
 
 func TestRedrive(t *testing.T) {
