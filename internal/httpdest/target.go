@@ -8,12 +8,27 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"unsafe"
 )
 
 // Param is one HttpParameters value: a literal, or a $.path resolved against the untransformed
 // record. template.Param implements it.
 type Param interface {
 	Resolve(record []byte) (value string, found bool)
+}
+
+// appender is a Param that appends its value to a buffer (template.Param does), so that a URL is
+// built without a string per parameter.
+type appender interface {
+	AppendResolve(dst, record []byte) ([]byte, bool)
+}
+
+// Resolver resolves a target's parameters for the record a request is built for, remembering
+// where earlier paths led in it: the runtime passes the *template.Cursor it rendered the body
+// with. p is one of the target's Params; the value appended is what p.Resolve gives.
+type Resolver interface {
+	AppendParam(dst []byte, p any) ([]byte, bool)
 }
 
 // NamedParam is one header or query-string parameter of a target.
@@ -40,6 +55,10 @@ type Target struct {
 	pathStatic bool
 	// queryKeys are the escaped "?key=" or "&key=" of each Query parameter, when sorted.
 	queryKeys []string
+	// resolvesPaths is true when a path or query value is a $.path.
+	resolvesPaths bool
+	// urlSize is the length of the longest URL built so far: the next one's buffer size.
+	urlSize atomic.Int64
 }
 
 // prepare computes, once, what every request of the target shares. The target and its
@@ -69,8 +88,12 @@ func (t *Target) prepareURL() {
 	for _, p := range t.PathParams {
 		t.pathStatic = t.pathStatic && isLiteral(p)
 	}
+	t.resolvesPaths = !t.pathStatic
+	for _, p := range t.Query {
+		t.resolvesPaths = t.resolvesPaths || !isLiteral(p.Value)
+	}
 	if t.pathStatic {
-		t.path = string(t.appendPath(nil, nil))
+		t.path = string(t.appendPath(nil, nil, nil))
 	}
 	if t.sorted {
 		sep := t.querySep
@@ -179,13 +202,25 @@ func (t *Target) Build(record, body []byte) *Request {
 // BuildInto is Build writing the request into *req, for a caller that allocates it together
 // with other things (the runtime keeps it in its execution): one allocation less per request.
 func (t *Target) BuildInto(req *Request, record, body []byte) {
+	t.BuildResolved(req, record, body, nil)
+}
+
+// BuildResolved is BuildInto resolving the URL's parameters through res, which must be bound to
+// record; a nil res resolves them from record's start.
+func (t *Target) BuildResolved(req *Request, record, body []byte, res Resolver) {
 	t.prepare()
 	*req = Request{Method: t.Dest.Method, Header: t.static, secret: t.secrets}
 	if req.Header == nil {
 		req.Header = t.headers(record)
 	}
-	req.URL = t.buildURL(record)
+	req.URL = t.buildURL(record, res)
 	req.Body = mergeBody(body, t.Dest.Conn.Body)
+}
+
+// ResolvesPaths reports whether the URL has a $.path value, which a Resolver can help with.
+func (t *Target) ResolvesPaths() bool {
+	t.prepare()
+	return t.resolvesPaths
 }
 
 // headers are the fixed headers, the target's header parameters resolved against record (none
@@ -217,53 +252,108 @@ func setHeader(h http.Header, key, value string) {
 	h.Set(k, value)
 }
 
-func (t *Target) buildURL(record []byte) string {
+func (t *Target) buildURL(record []byte, res Resolver) string {
 	if t.pathStatic && len(t.Query) == 0 && len(t.Dest.Conn.Query) == 0 {
 		return t.path // the same for every record: shared, not copied
 	}
-	// Built on the stack when it fits, so the URL string is the only allocation.
-	var buf [256]byte
-	b := buf[:0]
+	if !t.sorted {
+		b := t.appendPath(nil, record, res)
+		if len(t.Query) == 0 && len(t.Dest.Conn.Query) == 0 {
+			return string(b)
+		}
+		return string(append(append(b, t.querySep), t.query(record)...))
+	}
+	// Built in the string's own memory: the URL is the only allocation, and values are
+	// resolved and escaped into it without a string each.
+	b := make([]byte, 0, t.urlSize.Load()+urlSlack)
 	if t.pathStatic {
 		b = append(b, t.path...)
 	} else {
-		b = t.appendPath(b, record)
-	}
-	if len(t.Query) == 0 && len(t.Dest.Conn.Query) == 0 {
-		return string(b)
-	}
-	if !t.sorted {
-		return string(append(append(b, t.querySep), t.query(record)...))
+		b = t.appendPath(b, record, res)
 	}
 	for i, p := range t.Query {
-		v, _ := p.Value.Resolve(record)
-		b = appendEscaped(append(b, t.queryKeys[i]...), v)
+		b = appendParam(append(b, t.queryKeys[i]...), p.Value, record, res)
 	}
-	return string(b)
+	if n := int64(len(b)); n > t.urlSize.Load() {
+		t.urlSize.Store(n) // a racing smaller store only costs a later append a copy
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
 }
+
+// urlSlack is the room a URL buffer has beyond the longest URL the target has built so far.
+const urlSlack = 32
 
 // appendPath appends the URL before its query: the endpoint with each wildcard replaced by its
 // path value, escaped.
-func (t *Target) appendPath(b, record []byte) []byte {
+func (t *Target) appendPath(b, record []byte, res Resolver) []byte {
 	for i, seg := range t.Dest.segments {
 		b = append(b, seg...)
 		if i < len(t.PathParams) {
-			v, _ := t.PathParams[i].Resolve(record)
-			b = appendEscaped(b, v)
+			b = appendParam(b, t.PathParams[i], record, res)
 		}
 	}
 	return b
 }
 
+// appendParam appends p's value for record, escaped, resolved through res when it is not nil.
+// A value that is not found is empty.
+func appendParam(b []byte, p Param, record []byte, res Resolver) []byte {
+	start := len(b)
+	if res != nil {
+		b, _ = res.AppendParam(b, p)
+		return escapeTail(b, start)
+	}
+	a, ok := p.(appender)
+	if !ok {
+		v, _ := p.Resolve(record)
+		return appendEscaped(b, v)
+	}
+	b, _ = a.AppendResolve(b, record)
+	return escapeTail(b, start)
+}
+
+// escapeTail escapes b[start:] in place, as appendEscaped would have appended it.
+func escapeTail(b []byte, start int) []byte {
+	n := 0
+	for _, c := range b[start:] {
+		if !unreserved(c) {
+			n++
+		}
+	}
+	if n == 0 {
+		return b
+	}
+	end := len(b)
+	b = append(b, make([]byte, 2*n)...)
+	j := len(b)
+	for i := end - 1; i >= start; i-- { // from the end, so no byte is overwritten before it is read
+		c := b[i]
+		if unreserved(c) {
+			j--
+			b[j] = c
+			continue
+		}
+		j -= 3
+		b[j], b[j+1], b[j+2] = '%', hexDigits[c>>4], hexDigits[c&15]
+	}
+	return b
+}
+
+// unreserved reports whether c is in RFC 3986's unreserved set, which is sent as it is.
+func unreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
+}
+
+const hexDigits = "0123456789ABCDEF"
+
 // appendEscaped is escape appending to b: unreserved bytes as they are, every other byte %XX.
 func appendEscaped(b []byte, s string) []byte {
-	const hex = "0123456789ABCDEF"
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+		if unreserved(c) {
 			b = append(b, c)
 		} else {
-			b = append(b, '%', hex[c>>4], hex[c&15])
+			b = append(b, '%', hexDigits[c>>4], hexDigits[c&15])
 		}
 	}
 	return b

@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"unsafe"
 
 	"github.com/pipesim/pipesim/internal/httpdest"
 	"github.com/pipesim/pipesim/internal/stream"
+	"github.com/pipesim/pipesim/internal/template"
 )
 
 // execution is one attempt to deliver a batch: transformation, then the target invocation.
@@ -26,6 +28,11 @@ type execution struct {
 	req     httpdest.Request
 	idBytes [36]byte
 }
+
+// cursors carry the template's walk through a batch's first record to the target's $.path
+// parameters, when a pipe has both. Pooled rather than kept in the execution, which most
+// pipes would pay for without using.
+var cursors = sync.Pool{New: func() any { return new(template.Cursor) }}
 
 // newExecution starts an execution of batch with a new ID.
 func newExecution(batch stream.Batch) *execution {
@@ -73,14 +80,27 @@ func (r *Runner) execute(ctx context.Context, batch stream.Batch) *execution {
 		lg.step("ExecutionStarted", levelInfo, withPayload(batchPayload(batch)))
 		lg.step("TargetStageEntered", levelInfo)
 	}
-	body, err := r.transform(lg, batch)
+	var cur *template.Cursor
+	if r.Pipe.Template != nil && r.Pipe.Target != nil && r.Pipe.Target.ResolvesPaths() {
+		cur = cursors.Get().(*template.Cursor)
+		cur.Reset(batch.Records[0].JSON)
+		defer func() {
+			cur.Reset(nil) // the pool must not keep the record
+			cursors.Put(cur)
+		}()
+	}
+	body, err := r.transform(lg, batch, cur)
 	if err != nil {
 		e.err, e.class = err, httpdest.Failed
 		r.fail(lg, e, "TargetTransformationFailed")
 		return e
 	}
 	e.body = body
-	r.Pipe.Target.BuildInto(&e.req, batch.Records[0].JSON, body)
+	if cur != nil {
+		r.Pipe.Target.BuildResolved(&e.req, batch.Records[0].JSON, body, cur)
+	} else {
+		r.Pipe.Target.BuildInto(&e.req, batch.Records[0].JSON, body)
+	}
 	e.request = &e.req
 	if r.Log != nil {
 		lg.step("TargetInvocationStarted", levelTrace, withRequest(e.request))
@@ -107,8 +127,9 @@ func (r *Runner) execute(ctx context.Context, batch stream.Batch) *execution {
 
 // transform renders the input template over each record; without a template the record itself
 // is the body. Batch size 1 sends the single object, never an array ("Pipes unwraps the single
-// element" for targets without a batch API); a larger batch sends the JSON array.
-func (r *Runner) transform(lg *execLogger, batch stream.Batch) ([]byte, error) {
+// element" for targets without a batch API); a larger batch sends the JSON array. The first
+// record is rendered through cur when it is not nil (bound to that record).
+func (r *Runner) transform(lg *execLogger, batch stream.Batch, cur *template.Cursor) ([]byte, error) {
 	t := r.Pipe.Template
 	if t != nil {
 		lg.step("TargetTransformationStarted", levelTrace)
@@ -127,7 +148,12 @@ func (r *Runner) transform(lg *execLogger, batch stream.Batch) ([]byte, error) {
 			continue
 		}
 		var err error
-		if body, err = t.Render(body, rec.JSON, vars); err != nil {
+		if i == 0 && cur != nil {
+			body, err = t.RenderCursor(body, cur, vars)
+		} else {
+			body, err = t.Render(body, rec.JSON, vars)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("%w: record %s: %v", errTransform, rec.EventID, err)
 		}
 	}

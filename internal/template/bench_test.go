@@ -143,3 +143,114 @@ func BenchmarkRecordValid(b *testing.B) {
 		}
 	}
 }
+
+// replayRecord is an INSERT as replay.GenerateSeed writes it: image attributes in name order.
+const replayRecord = `{"eventID":"00000000000000000000000000000002","eventName":"INSERT","eventVersion":"1.1","eventSource":"aws:dynamodb","awsRegion":"us-east-1","dynamodb":{"ApproximateCreationDateTime":1722360294,"Keys":{"Location":{"S":"San Francisco 102"}},"NewImage":{"ChancesOfPrecipitation":{"N":"91"},"Location":{"S":"San Francisco 102"},"MaxTemp":{"N":"71"},"MinTemp":{"N":"57"},"TTL":{"N":"681"}},"SequenceNumber":"000000000000000000102","SizeBytes":93,"StreamViewType":"NEW_AND_OLD_IMAGES"},"eventSourceARN":"arn:aws:dynamodb:us-east-1:000000000000:table/weather-stats-demo/stream/2024-07-30T17:20:48.118"}`
+
+// seedParams are the cache-put pipe's query-string values.
+func seedParams(b *testing.B) []Param {
+	var ps []Param
+	for _, v := range []string{"$.dynamodb.Keys.Location.S", "$.dynamodb.NewImage.TTL.N"} {
+		p, err := CompileParam(v)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+// BenchmarkParamResolveSeed resolves the cache-put pipe's two query values as strings.
+func BenchmarkParamResolveSeed(b *testing.B) {
+	ps, record := seedParams(b), []byte(replayRecord)
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for b.Loop() {
+		k, _ := ps[0].Resolve(record)
+		ttl, _ := ps[1].Resolve(record)
+		if len(k)+len(ttl) != len("San Francisco 102681") {
+			b.Fatalf("Resolve = %q, %q; want San Francisco 102, 681", k, ttl)
+		}
+	}
+}
+
+// BenchmarkParamAppendResolveSeed resolves the same values into a caller's buffer.
+func BenchmarkParamAppendResolveSeed(b *testing.B) {
+	ps, record := seedParams(b), []byte(replayRecord)
+	dst := make([]byte, 0, 64)
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for b.Loop() {
+		out, _ := ps[0].AppendResolve(dst[:0], record)
+		out, _ = ps[1].AppendResolve(out, record)
+		if string(out) != "San Francisco 102681" {
+			b.Fatalf("AppendResolve = %q; want San Francisco 102681", out)
+		}
+	}
+}
+
+// BenchmarkRenderReplayRecord renders the cache-put template over a generated record.
+func BenchmarkRenderReplayRecord(b *testing.B) {
+	text, _ := seedFixture(b)
+	tpl, err := Compile(text, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	record := []byte(replayRecord)
+	dst := make([]byte, 0, 512)
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for b.Loop() {
+		out, err := tpl.Render(dst[:0], record, nil)
+		if err != nil || !bytes.Contains(out, []byte(`"MaxTemp": "71"`)) {
+			b.Fatalf("Render = %q, %v; want MaxTemp 71", out, err)
+		}
+	}
+}
+
+// BenchmarkCursorPutRecord is what the cache-put pipe does per record: render the template
+// through a Cursor, then append both query values after it.
+func BenchmarkCursorPutRecord(b *testing.B) {
+	text, _ := seedFixture(b)
+	tpl, err := Compile(text, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ps, record := seedParams(b), []byte(replayRecord)
+	key, ttl := any(ps[0]), any(ps[1]) // as httpdest holds them: in interfaces
+	dst, url := make([]byte, 0, 512), make([]byte, 0, 64)
+	var c Cursor
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for b.Loop() {
+		c.Reset(record)
+		out, err := tpl.RenderCursor(dst[:0], &c, nil)
+		u, _ := c.AppendParam(url[:0], key)
+		u, _ = c.AppendParam(u, ttl)
+		if err != nil || len(out) == 0 || string(u) != "San Francisco 102681" {
+			b.Fatalf("RenderCursor, AppendParam = %q, %v, %q", out, err, u)
+		}
+	}
+}
+
+// BenchmarkPutRecordNoCursor is the same work without the cursor: each value walks from the
+// record's start.
+func BenchmarkPutRecordNoCursor(b *testing.B) {
+	text, _ := seedFixture(b)
+	tpl, err := Compile(text, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ps, record := seedParams(b), []byte(replayRecord)
+	dst, url := make([]byte, 0, 512), make([]byte, 0, 64)
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for b.Loop() {
+		out, err := tpl.Render(dst[:0], record, nil)
+		u, _ := ps[0].AppendResolve(url[:0], record)
+		u, _ = ps[1].AppendResolve(u, record)
+		if err != nil || len(out) == 0 || string(u) != "San Francisco 102681" {
+			b.Fatalf("Render, AppendResolve = %q, %v, %q", out, err, u)
+		}
+	}
+}

@@ -152,3 +152,46 @@ func FuzzCompileParam(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCursor renders a template through a Cursor and resolves parameters after it: the body
+// must be Render's and every value Param.Resolve's, duplicate keys and malformed records
+// included (a member found from a sibling's hint may be a later duplicate, which the cursor
+// must not hand on).
+func FuzzCursor(f *testing.F) {
+	for _, r := range fuzzRecords {
+		f.Add(r)
+	}
+	f.Add([]byte(`{"d":{"K":{"L":{"S":"x"}},"I":{"C":{"N":"1"},"L":{"S":"x"},"M":{"N":"2"},"T":{"N":"3"}}}}`))
+	f.Add([]byte(`{"d":{"K":{"L":{"S":"x"}},"I":{"M":{"N":"2"},"C":{"N":"1"},"T":{"N":"3"},"M":{"N":"4"}},"K":{"L":{"S":"y"}}}}`))
+	f.Add([]byte(`{"d":{"I":{"T":{"N":"0"}},"K":{"L":{"S":"x"}},"I":{"M":{"N":"2"},"T":{"N":"3"}}}}`))
+	f.Add([]byte(`{"d":{"K":{"L":{"S":"x\"y"}},"I":{"M":{"N":2}} ,"I":1}`))
+	const text = `{"k": <$.d.K.L.S>, "m": <$.d.I.M.N>, "c": <$.d.I.C.N>, "t": "<$.d.I.T>"}`
+	tpl, err := Compile(text, Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	var params []Param
+	for _, v := range []string{"$.d.K.L.S", "$.d.I.T.N", "$.d.I.M.N", "$.d.I.M", "$.d.K", "$.d.I.T.N", "lit", "$.d.I[*]", "$"} {
+		p, err := CompileParam(v)
+		if err != nil {
+			f.Fatal(err)
+		}
+		params = append(params, p)
+	}
+	f.Fuzz(func(t *testing.T, record []byte) {
+		var c Cursor
+		c.Reset(record)
+		got, gotErr := tpl.RenderCursor(nil, &c, nil)
+		want, wantErr := tpl.Render(nil, record, nil)
+		if string(got) != string(want) || (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("RenderCursor(%s) = %q, %v; want %q, %v", record, got, gotErr, want, wantErr)
+		}
+		for _, p := range params {
+			v, found := c.AppendParam(nil, p)
+			w, wFound := p.Resolve(record)
+			if string(v) != w || found != wFound {
+				t.Fatalf("AppendParam(%s) over %s = %q, %v; want %q, %v", p, record, v, found, w, wFound)
+			}
+		}
+	})
+}

@@ -22,7 +22,10 @@ const walkDepth = 16
 // walk remembers where the values of the previous path's first n steps start in the record, so
 // that the next path sharing those steps starts from there instead of the root.
 type walk struct {
-	n      int
+	n int
+	// exact is how many of the first n positions a walk from the root would find too: a member
+	// found from a sibling's hint may be a later duplicate of its key.
+	exact  int
 	pos    [walkDepth]int // where the value selected by step n starts
 	keyPos [walkDepth]int // where the key of the member step n selected starts, or -1
 }
@@ -30,15 +33,17 @@ type walk struct {
 // resolve returns the raw JSON of the value p selects in record, without copying it when the
 // path has no wildcard. A wildcard path returns a new JSON array of every match.
 func (p *path) resolve(record []byte) ([]byte, status) {
-	var w walk
-	return p.resolveFrom(record, &w, 0)
+	if p.wildcard {
+		return p.collect(record)
+	}
+	return p.walkFrom(record, skipWS(record, 0), 0, nil, -1) // nothing to remember: no walk
 }
 
 // resolveFrom is resolve starting after the first shared steps, whose positions w holds from
 // the previous path; it leaves the positions of this path's steps in w.
 func (p *path) resolveFrom(record []byte, w *walk, shared int) ([]byte, status) {
 	if p.wildcard || !p.cacheable() {
-		w.n = 0
+		w.n, w.exact = 0, 0
 		if p.wildcard {
 			return p.collect(record)
 		}
@@ -54,7 +59,12 @@ func (p *path) resolveFrom(record []byte, w *walk, shared int) ([]byte, status) 
 		hint = w.keyPos[k] // the previous path took a sibling in the same object
 	}
 	w.n = k
-	return p.walkFrom(record, i, k, w, hint)
+	exact := min(w.exact, k)
+	raw, st := p.walkFrom(record, i, k, w, hint)
+	if w.exact = exact; hint < 0 && exact == k {
+		w.exact = w.n
+	}
+	return raw, st
 }
 
 // cacheable reports whether the path's walk stays in the record (an SQS body holding JSON is
@@ -289,8 +299,16 @@ func element(b []byte, i int, n int) (int, status) {
 // next skips the value at b[i] and the comma after it, returning where the next member or
 // element starts; absent when the container closes with closer instead.
 func next(b []byte, i int, closer byte) (int, status) {
-	if i = valueEnd(b, i); i < 0 {
+	if i < len(b) && b[i] == '"' { // most values are strings: skip valueEnd's dispatch
+		i = stringEnd(b, i)
+	} else {
+		i = valueEnd(b, i)
+	}
+	if i < 0 {
 		return 0, bad
+	}
+	if i < len(b) && b[i] == ',' { // compact JSON: no space before the comma
+		return skipWS(b, i+1), hit
 	}
 	if i = skipWS(b, i); i >= len(b) {
 		return 0, bad
@@ -348,8 +366,23 @@ func skipWS(b []byte, i int) int {
 }
 
 // stringEnd returns the offset just after the closing quote of the string at b[i], or -1.
-// It looks at eight bytes at a time for a quote or a backslash.
+// It looks at eight bytes at a time for the first quote: when no backslash is just before it,
+// no escape can have consumed it, so it ends the string; otherwise stringEndEscaped decides.
 func stringEnd(b []byte, i int) int {
+	for j := i + 1; j+8 <= len(b); j += 8 {
+		if m := byteMask(binary.LittleEndian.Uint64(b[j:]), '"'); m != 0 {
+			if q := j + bits.TrailingZeros64(m)>>3; b[q-1] != '\\' {
+				return q + 1
+			}
+			break
+		}
+	}
+	return stringEndEscaped(b, i)
+}
+
+// stringEndEscaped is stringEnd following escapes: it looks at eight bytes at a time for a quote
+// or a backslash.
+func stringEndEscaped(b []byte, i int) int {
 	j := i + 1
 	for j < len(b) {
 		for j+8 <= len(b) {

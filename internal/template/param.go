@@ -60,12 +60,23 @@ func (p Param) Resolve(record []byte) (value string, found bool) {
 	if p.path == nil {
 		return p.text, true
 	}
+	var buf [64]byte // most values fit: the string is then the only allocation
+	b, ok := p.AppendResolve(buf[:0], record)
+	return string(b), ok
+}
+
+// AppendResolve is Resolve appending the value to dst: it allocates only when dst must grow (or
+// for a [*] path, which builds its array). When the value is not found, dst is returned as it was.
+func (p Param) AppendResolve(dst, record []byte) ([]byte, bool) {
+	if p.path == nil {
+		return append(dst, p.text...), true
+	}
 	raw, st := p.path.resolve(record)
 	if st != hit {
-		return "", false
+		return dst, false
 	}
 	if raw[0] == '"' {
-		return string(appendDecoded(nil, raw)), true
+		return appendDecoded(dst, raw), true
 	}
-	return string(appendCanonical(nil, raw, false)), true
+	return appendCanonical(dst, raw, false), true
 }

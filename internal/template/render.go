@@ -14,6 +14,17 @@ var noVars Vars
 // says; with MissingFail it returns an error wrapping ErrMissingPath. A record that is not JSON
 // where a path walks gives an error wrapping ErrRecord. On error dst is returned unextended.
 func (t *Template) Render(dst, record []byte, vars *Vars) ([]byte, error) {
+	return t.render(dst, record, vars, nil)
+}
+
+// RenderCursor is Render of the cursor's record, which leaves in c where the template's paths
+// led, for the parameters resolved after it (Cursor.AppendParam).
+func (t *Template) RenderCursor(dst []byte, c *Cursor, vars *Vars) ([]byte, error) {
+	return t.render(dst, c.record, vars, c)
+}
+
+// render is Render remembering the walk in c when it is not nil.
+func (t *Template) render(dst, record []byte, vars *Vars, c *Cursor) ([]byte, error) {
 	if vars == nil {
 		vars = &noVars
 	}
@@ -31,6 +42,9 @@ func (t *Template) Render(dst, record []byte, vars *Vars) ([]byte, error) {
 		var err error
 		if s.path != nil {
 			dst, err = t.renderPath(dst, record, s, &w)
+			if c != nil && err == nil {
+				c.remember(s.path, &w, w.exact)
+			}
 		} else {
 			dst, err = renderVar(dst, record, vars, s)
 		}

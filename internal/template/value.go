@@ -1,6 +1,7 @@
 package template
 
 import (
+	"bytes"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -104,9 +105,9 @@ func appendDecoded(dst, tok []byte) []byte {
 	content := stringContent(tok)
 	for i := 0; i < len(content); {
 		if content[i] != '\\' {
-			j := i + 1
-			for j < len(content) && content[j] != '\\' {
-				j++
+			j := len(content)
+			if k := bytes.IndexByte(content[i+1:], '\\'); k >= 0 {
+				j = i + 1 + k
 			}
 			dst = append(dst, content[i:j]...)
 			i = j

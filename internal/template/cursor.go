@@ -1,0 +1,96 @@
+package template
+
+const (
+	cursorPaths = 4 // paths a Cursor remembers
+	cursorDepth = 6 // steps of each it remembers
+)
+
+// Cursor remembers, for one record, where the paths resolved in it led, so that a parameter
+// resolved after the template (or after another parameter) starts from the deepest value they
+// share instead of from the record's start: the cache-put pipe's key is the template's
+// $.dynamodb.Keys.Location.S. Only positions a walk from the start would find are remembered,
+// so a value is always the one Param.Resolve gives. A Cursor is not safe for concurrent use.
+type Cursor struct {
+	record []byte
+	n      int
+	paths  [cursorPaths]cursorPath
+}
+
+// cursorPath is where the first n steps of a path led.
+type cursorPath struct {
+	p   *path
+	n   int
+	pos [cursorDepth]int
+}
+
+// Reset empties the cursor and binds it to record.
+func (c *Cursor) Reset(record []byte) {
+	c.record, c.n = record, 0
+}
+
+// AppendParam is AppendResolve for the cursor's record. p is a Param; any other value with a
+// Resolve(record []byte) (string, bool) method resolves through it, and anything else is not
+// found.
+func (c *Cursor) AppendParam(dst []byte, p any) ([]byte, bool) {
+	switch p := p.(type) {
+	case Param:
+		if p.path == nil {
+			return append(dst, p.text...), true
+		}
+		raw, st := c.resolve(p.path)
+		if st != hit {
+			return dst, false
+		}
+		if raw[0] == '"' {
+			return appendDecoded(dst, raw), true
+		}
+		return appendCanonical(dst, raw, false), true
+	case interface{ Resolve([]byte) (string, bool) }:
+		v, ok := p.Resolve(c.record)
+		return append(dst, v...), ok
+	}
+	return dst, false
+}
+
+// resolve is p.resolve(c.record) starting from the deepest remembered value p's path shares.
+func (c *Cursor) resolve(p *path) ([]byte, status) {
+	if p.wildcard || !p.cacheable() || len(p.steps) == 0 || len(p.steps) > cursorDepth {
+		return p.resolve(c.record)
+	}
+	var w walk
+	i, k := skipWS(c.record, 0), 0
+	for j := range c.paths[:c.n] {
+		e := &c.paths[j]
+		if n := min(sharedSteps(e.p, p), e.n); n > k {
+			k = n
+			copy(w.pos[:k], e.pos[:k])
+		}
+	}
+	if k > 0 {
+		i = w.pos[k-1]
+	}
+	w.n = k
+	raw, st := p.walkFrom(c.record, i, k, &w, -1)
+	if st == hit {
+		c.remember(p, &w, w.n)
+	}
+	return raw, st
+}
+
+// remember keeps the first exact positions of w, the walk of p, unless a remembered path
+// already leads as far along the same steps.
+func (c *Cursor) remember(p *path, w *walk, exact int) {
+	exact = min(exact, w.n, cursorDepth)
+	if exact == 0 || c.n == cursorPaths {
+		return
+	}
+	for j := range c.paths[:c.n] {
+		if e := &c.paths[j]; e.n >= exact && sharedSteps(e.p, p) >= exact {
+			return
+		}
+	}
+	e := &c.paths[c.n]
+	e.p, e.n = p, exact
+	copy(e.pos[:exact], w.pos[:exact])
+	c.n++
+}
