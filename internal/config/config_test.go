@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -200,4 +201,28 @@ func FuzzParse(f *testing.F) {
 			t.Errorf("Parse accepted a file with no pipes")
 		}
 	})
+}
+
+func TestSourceStreamARN(t *testing.T) {
+	const file = `
+Connections:
+  - {Name: c1, AuthorizationType: API_KEY, AuthParameters: {ApiKeyAuthParameters: {ApiKeyName: Authorization, ApiKeyValue: k}}}
+ApiDestinations:
+  - {Name: d1, ConnectionArn: c1, InvocationEndpoint: "http://h/x", HttpMethod: POST}
+Tables:
+  - {TableName: weather, AttributeDefinitions: [{AttributeName: City, AttributeType: S}], KeySchema: [{AttributeName: City, KeyType: HASH}]}
+Pipes:
+  - {Name: p1, Source: "%s", SourceParameters: {DynamoDBStreamParameters: {StartingPosition: LATEST}}, Target: d1}
+`
+	cfg, err := Parse("t.yaml", []byte(fmt.Sprintf(file, "arn:aws:dynamodb:ddblocal:000000000000:table/weather/stream/2026-11-25T20:00:00.000")), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Pipes[0].Stream.PartitionKey; got != "City" {
+		t.Errorf("PartitionKey = %q; want the declared table's hash key City", got)
+	}
+	_, err = Parse("t.yaml", []byte(fmt.Sprintf(file, "arn:aws:dynamodb:us-east-1:123:table/weather/stream/x")), Options{})
+	if err == nil || !strings.Contains(err.Error(), `pipe "p1": Source:`) || !strings.Contains(err.Error(), "account") {
+		t.Errorf("Parse(bad stream ARN) = %v; want an error naming the pipe, Source and the account", err)
+	}
 }

@@ -2,16 +2,14 @@ package config
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/pipesim/pipesim/internal/filter"
 	"github.com/pipesim/pipesim/internal/httpdest"
+	"github.com/pipesim/pipesim/internal/stream"
 	"github.com/pipesim/pipesim/internal/template"
 )
-
-var streamARN = regexp.MustCompile(`^arn:aws[\w-]*:dynamodb:[\w-]+:\d{12}:table/[a-zA-Z0-9_.-]{3,255}/stream/.+$`)
 
 // pipeErrors prefixes every error of one pipe with its name.
 type pipeErrors struct {
@@ -32,7 +30,11 @@ func (b *builder) buildPipe(s *pipeSpec) *Pipe {
 	p := &Pipe{Name: s.Name, ARN: fmt.Sprintf("arn:aws:pipes:%s:%s:pipe/%s", b.cfg.Region, b.cfg.AccountID, s.Name)}
 	p.Running = b.desiredState(pe, s.DesiredState)
 	p.Source = s.Source
-	if !streamARN.MatchString(s.Source) && !tableName.MatchString(s.Source) {
+	if strings.HasPrefix(s.Source, "arn:") {
+		if _, err := stream.ParseStreamARN(s.Source); err != nil {
+			pe.fail("Source", "%v", err)
+		}
+	} else if !tableName.MatchString(s.Source) {
 		pe.fail("Source", "%q is neither a table name nor a DynamoDB stream ARN", s.Source)
 	}
 	if s.Enrichment != "" || len(s.EnrichmentParameters) > 0 {
@@ -52,9 +54,8 @@ func (b *builder) buildPipe(s *pipeSpec) *Pipe {
 // hashKey is the hash key of the declared table a source names (by table name or stream ARN).
 func (b *builder) hashKey(source string) string {
 	table := source
-	if m := streamARN.FindString(source); m != "" {
-		_, rest, _ := strings.Cut(source, ":table/")
-		table, _, _ = strings.Cut(rest, "/")
+	if arn, err := stream.ParseStreamARN(source); err == nil {
+		table = arn.Table
 	}
 	for _, t := range b.cfg.Tables {
 		if t.Name == table {
