@@ -291,3 +291,25 @@ func TestLimiterSpacing(t *testing.T) {
 		t.Errorf("waits after burst = %v, %v; want 0s, 100ms", waits[10], waits[11])
 	}
 }
+
+func TestRedactSecretValues(t *testing.T) {
+	conn, _ := NewAPIKeyConnection("c", "Authorization", "k")
+	conn.Query = []KeyValue{{Key: "token", Value: "s3cret value/1", Secret: true}, {Key: "mode", Value: "open"}}
+	conn.Body = []KeyValue{{Key: "pw", Value: `p"w`, Secret: true}}
+	dest, _ := NewDestination("d", "", "POST", "http://h/x", 0, conn)
+	tgt, err := NewTarget(dest, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := tgt.Build(nil, []byte(`{"a":1}`))
+	if !strings.Contains(req.URL, "s3cret%20value%2F1") || !strings.Contains(string(req.Body), `p\"w`) {
+		t.Fatalf("request does not carry the secrets to redact: %s %s", req.URL, req.Body)
+	}
+	url, body := req.RedactString(req.URL), req.RedactString(string(req.Body))
+	if want := "http://h/x?mode=open&token=********"; url != want {
+		t.Errorf("RedactString(URL) = %s; want %s", url, want)
+	}
+	if want := `{"a":1,"pw":"********"}`; body != want {
+		t.Errorf("RedactString(body) = %s; want %s", body, want)
+	}
+}

@@ -47,7 +47,9 @@ type Target struct {
 	prepared sync.Once
 	static   http.Header     // the headers of every request, when no header parameter varies
 	secrets  map[string]bool // the connection's secret headers
-	sorted   bool            // Query has unique keys in order and the connection adds none
+	// secretValues are the connection's secret query and body values, in every form they take.
+	secretValues []string
+	sorted       bool // Query has unique keys in order and the connection adds none
 	// querySep starts the query: '&' when the endpoint has one already, else '?'.
 	querySep byte
 	// path is the URL before the query when no path value varies (pathStatic).
@@ -66,6 +68,7 @@ type Target struct {
 func (t *Target) prepare() {
 	t.prepared.Do(func() {
 		t.secrets = t.Dest.Conn.secretHeaders()
+		t.secretValues = t.Dest.Conn.secretValues()
 		if len(t.Headers) == 0 {
 			t.static = t.headers(nil)
 		}
@@ -148,7 +151,8 @@ type Request struct {
 	Header http.Header
 	Body   []byte
 
-	secret map[string]bool
+	secret       map[string]bool
+	secretValues []string
 }
 
 // Redacted is a copy of the headers with every secret value replaced by "********".
@@ -209,7 +213,7 @@ func (t *Target) BuildInto(req *Request, record, body []byte) {
 // record; a nil res resolves them from record's start.
 func (t *Target) BuildResolved(req *Request, record, body []byte, res Resolver) {
 	t.prepare()
-	*req = Request{Method: t.Dest.Method, Header: t.static, secret: t.secrets}
+	*req = Request{Method: t.Dest.Method, Header: t.static, secret: t.secrets, secretValues: t.secretValues}
 	if req.Header == nil {
 		req.Header = t.headers(record)
 	}

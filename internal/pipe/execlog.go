@@ -137,7 +137,7 @@ func requestJSON(req *httpdest.Request) string {
 		URL     string              `json:"url"`
 		Headers map[string][]string `json:"headers"`
 		Body    string              `json:"body"`
-	}{req.Method, req.URL, req.Redacted(), string(req.Body)})
+	}{req.Method, req.RedactString(req.URL), req.Redacted(), req.RedactString(string(req.Body))})
 	return string(b)
 }
 

@@ -518,3 +518,36 @@ func TestLanesOrder(t *testing.T) {
 }
 
 func gjsonKey(rec []byte) string { return string(partitionKey(rec, "Location")) }
+
+func TestSecretConnectionValuesNeverLogged(t *testing.T) {
+	srv := newStatusServer(t, 500)
+	text := strings.Replace(fmt.Sprintf(pipesFile, srv.URL, 1, 0, -1, `""`),
+		"ApiKeyValue: SECRET-KEY-123}}}",
+		"ApiKeyValue: SECRET-KEY-123}, InvocationHttpParameters: {QueryStringParameters: [{Key: sig, Value: QUERY-SECRET-9, IsValueSecret: true}]}}}", 1)
+	cfg, err := config.Parse("test.yaml", []byte(text), config.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(cfg.Pipes[0], batchOf(record(1, "INSERT", "a", time.Now())))
+	var lines []string
+	h.runner.Trace = func(e Execution) {
+		if e.Request != nil {
+			h.mu.Lock()
+			lines = append(lines, e.Request.RedactString(e.Request.URL))
+			h.mu.Unlock()
+		}
+	}
+	h.run(t)
+	if got := srv.bodies[0]; !strings.Contains(got, "sig=QUERY-SECRET-9") {
+		t.Fatalf("the request did not carry the connection's query parameter: %s", got)
+	}
+	logs := h.logs.String()
+	for _, secret := range []string{"QUERY-SECRET-9", "SECRET-KEY-123"} {
+		if strings.Contains(logs, secret) || strings.Contains(strings.Join(lines, "\n"), secret) {
+			t.Errorf("%s appears in the execution log or the trace", secret)
+		}
+	}
+	if !strings.Contains(logs, "sig=********") {
+		t.Errorf("execution log does not show the redacted parameter:\n%s", logs)
+	}
+}

@@ -34,7 +34,7 @@ func check(pipe string, e *Expect, obs *observed, secrets []string) []string {
 		return fails
 	}
 	for _, msg := range checkRequest(e.Request, obs.requests[0]) {
-		fail("%s", replay.Redact(msg, secrets)) // secret connection parameters in URLs and bodies
+		fail("%s", httpdest.Redact(msg, secrets)) // secret connection parameters in URLs and bodies
 	}
 	return fails
 }

@@ -18,7 +18,7 @@ import (
 )
 
 // Redacted replaces secret header values in dry-run output.
-const Redacted = "********"
+const Redacted = httpdest.RedactedValue
 
 // dryRunOutput writes the pipes' would-be requests as JSON Lines in an order that does not depend
 // on timing: chunk by chunk of input records, and within a chunk pipe by pipe in pipes-file
@@ -133,7 +133,7 @@ func (d *dryRunPipe) trace(e pipe.Execution) {
 	req := e.Request
 	if len(d.secrets) > 0 {
 		r := *req
-		r.URL, r.Body = Redact(r.URL, d.secrets), []byte(Redact(string(r.Body), d.secrets))
+		r.URL, r.Body = httpdest.Redact(r.URL, d.secrets), []byte(httpdest.Redact(string(r.Body), d.secrets))
 		req = &r
 	}
 	c := d.src.chunkOf(e.Records[0])
