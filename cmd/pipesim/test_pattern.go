@@ -6,8 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"strings"
 
 	"github.com/pipesim/pipesim/internal/filter"
 )
@@ -39,11 +37,11 @@ func (c *testPatternCmd) Run(ctx context.Context, args []string) error {
 		fs.Usage()
 		return &exitError{code: 2, err: errors.New("test-pattern: --event-pattern and --event are required, and nothing else")}
 	}
-	pattern, err := readPatternArg("--event-pattern", *patternArg)
+	pattern, err := readArg("--event-pattern", *patternArg)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	event, err := readPatternArg("--event", *eventArg)
+	event, err := readArg("--event", *eventArg)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
@@ -81,18 +79,4 @@ func (c *testPatternCmd) match(pattern, event string, pipes bool) (bool, error) 
 func isJSONObject(s string) bool {
 	var m map[string]json.RawMessage
 	return json.Unmarshal([]byte(s), &m) == nil && m != nil
-}
-
-// readPatternArg returns an argument's JSON text: inline, or the contents of the
-// file named after file://.
-func readPatternArg(name, v string) (string, error) {
-	path, ok := strings.CutPrefix(v, "file://")
-	if !ok {
-		return v, nil
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("%s: read %s: %w", name, path, err)
-	}
-	return string(b), nil
 }

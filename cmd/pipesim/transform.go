@@ -128,7 +128,7 @@ func readArg(flagName, v string) (string, error) {
 	}
 	b, err := os.ReadFile(name)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", flagName, err)
+		return "", fmt.Errorf("%s: read %s: %w", flagName, name, err)
 	}
 	return string(b), nil
 }
