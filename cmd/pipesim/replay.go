@@ -12,7 +12,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/pipesim/pipesim"
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/httpdest"
 	"github.com/pipesim/pipesim/internal/pipe"
@@ -38,9 +37,9 @@ type replayCmd struct {
 }
 
 type replayOptions struct {
-	pipesFile, records, out, format, speed, streamARN, clock, stateDir, missing string
-	dryRun, strict, allowUnsupported, failedToDLQ, trace                        bool
-	backoff, maxBackoff                                                         time.Duration
+	pipesFile, records, out, format, speed, streamARN, clock, stateDir, missing      string
+	dryRun, strict, allowUnsupported, allowBatching, stripQuotes, failedToDLQ, trace bool
+	backoff, maxBackoff                                                              time.Duration
 }
 
 func (c *replayCmd) flags() *flag.FlagSet {
@@ -59,6 +58,8 @@ func (c *replayCmd) flags() *flag.FlagSet {
 	fs.StringVar(&o.stateDir, "state-dir", ".pipesim", "directory for dead-letter queues and execution logs")
 	fs.StringVar(&o.missing, "missing", "", "how a template path absent from the record renders (see docs/templates.md; default: as AWS)")
 	fs.BoolVar(&o.allowUnsupported, "allow-unsupported-filters", false, "accept filter operators AWS Pipes rejects, with a warning")
+	fs.BoolVar(&o.allowBatching, "allow-batching", false, "accept BatchSize > 1 for API destination targets (AWS rejects it) and send each batch as one JSON array")
+	fs.BoolVar(&o.stripQuotes, "strip-object-quotes", false, "render an object placed inside a JSON string of a template quote-stripped instead of failing")
 	fs.BoolVar(&o.failedToDLQ, "failed-to-dlq", false, "send batches answered with a non-retryable status (e.g. 400) to the DLQ at once")
 	fs.DurationVar(&o.backoff, "backoff", time.Second, "first retry delay (doubles each retry, with jitter)")
 	fs.DurationVar(&o.maxBackoff, "max-backoff", 30*time.Second, "longest retry delay")
@@ -189,11 +190,8 @@ func (c *replayCmd) load(lookup config.Lookup) (*config.Config, error) {
 	if err != nil {
 		return nil, &exitError{code: 2, err: fmt.Errorf("--missing: %w", err)}
 	}
-	opts := config.Options{Lookup: lookup, Missing: missing, AllowUnsupported: c.o.allowUnsupported}
-	if c.o.pipesFile == "" {
-		return config.Parse("embedded weather-stats pipes file", pipesim.SeedPipes, opts)
-	}
-	return config.Load(c.o.pipesFile, opts)
+	return sim.LoadPipes(c.o.pipesFile, config.Options{Lookup: lookup, Missing: missing, StripObjectQuotes: c.o.stripQuotes,
+		AllowUnsupported: c.o.allowUnsupported, AllowBatching: c.o.allowBatching})
 }
 
 // input opens --records; size is -1 when unknown (stdin, a pipe).

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -65,5 +66,32 @@ func TestReplayCommandErrors(t *testing.T) {
 		if code != c.code || err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("pipesim replay %q = exit %d, %v; want exit %d, error containing %q", c.args, code, err, c.code, c.want)
 		}
+	}
+}
+
+// TestReplayAllowBatching: replay takes the same config switches as run: BatchSize 2 is rejected
+// as on AWS, and accepted with --allow-batching, each batch then one JSON array.
+func TestReplayAllowBatching(t *testing.T) {
+	seed, err := os.ReadFile("../../testdata/weather-stats/pipes.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pipes := filepath.Join(t.TempDir(), "pipes.yaml")
+	if err := os.WriteFile(pipes, bytes.Replace(seed, []byte("BatchSize: 1"), []byte("BatchSize: 2"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--pipes", pipes, "--records", "../../testdata/replay/seed.jsonl", "--dry-run"}
+	var out, errOut bytes.Buffer
+	err = (&replayCmd{streams: streams{stdout: &out, stderr: &errOut}}).Run(context.Background(), args)
+	if err == nil || !strings.Contains(err.Error(), "BatchSize: 2") {
+		t.Fatalf("replay with BatchSize 2 = %v; want the load error", err)
+	}
+	out.Reset()
+	err = (&replayCmd{streams: streams{stdout: &out, stderr: &errOut}}).Run(context.Background(), append(args, "--allow-batching"))
+	if err != nil {
+		t.Fatalf("replay --allow-batching: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), `"body":"[`) {
+		t.Errorf("no request carries a JSON array body:\n%s", out.String())
 	}
 }

@@ -150,12 +150,16 @@ func (s *Sim) momento(lookup config.Lookup) (config.Lookup, error) {
 }
 
 func (s *Sim) load(lookup config.Lookup) (*config.Config, error) {
-	opts := config.Options{Lookup: lookup, Missing: s.opts.Missing, StripObjectQuotes: s.opts.StripObjectQuotes,
-		AllowUnsupported: s.opts.AllowUnsupported, AllowBatching: s.opts.AllowBatching}
-	if s.opts.PipesFile == "" {
+	return LoadPipes(s.opts.PipesFile, config.Options{Lookup: lookup, Missing: s.opts.Missing, StripObjectQuotes: s.opts.StripObjectQuotes,
+		AllowUnsupported: s.opts.AllowUnsupported, AllowBatching: s.opts.AllowBatching})
+}
+
+// LoadPipes loads the pipes file at path, or the embedded weather-stats design when path is "".
+func LoadPipes(path string, opts config.Options) (*config.Config, error) {
+	if path == "" {
 		return config.Parse("embedded weather-stats pipes file", pipesim.SeedPipes, opts)
 	}
-	return config.Load(s.opts.PipesFile, opts)
+	return config.Load(path, opts)
 }
 
 func (s *Sim) startDynamoDB(ctx context.Context) error {
