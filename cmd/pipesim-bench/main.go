@@ -30,9 +30,10 @@ func main() {
 	genOnly := flag.Bool("generate-only", false, "only write --file")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the replay here")
 	traceFile := flag.String("trace", "", "write an execution trace of the replay here (go tool trace)")
+	chunk := flag.Int("chunk", replay.DefaultChunkSize, "records the feed hands the pipes at once")
 	flag.Parse()
 	stop := startProfiles(*cpuProfile, *traceFile)
-	err := run(*n, *file, *out, *genOnly)
+	err := run(*n, *file, *out, *genOnly, *chunk)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pipesim-bench:", err)
@@ -61,7 +62,7 @@ func startProfiles(cpuProfile, traceFile string) func() {
 	}
 }
 
-func run(n int, file, out string, genOnly bool) error {
+func run(n int, file, out string, genOnly bool, chunk int) error {
 	path, cleanup, err := records(n, file)
 	if err != nil || genOnly {
 		return err
@@ -83,7 +84,7 @@ func run(n int, file, out string, genOnly bool) error {
 	}
 	defer in.Close()
 	start, cpuStart := time.Now(), cpuTime()
-	sum, err := (&replay.Run{Config: cfg, DryRun: w}).Replay(context.Background(), in)
+	sum, err := (&replay.Run{Config: cfg, DryRun: w, Feed: replay.Options{ChunkSize: chunk}}).Replay(context.Background(), in)
 	if err != nil {
 		return err
 	}

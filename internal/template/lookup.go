@@ -98,9 +98,9 @@ func (p *path) walkFrom(b []byte, i, k int, w *walk, hint int) ([]byte, status) 
 
 // sharedSteps returns how many leading steps a and b have in common.
 func sharedSteps(a, b *path) int {
-	n := 0
-	for n < len(a.steps) && n < len(b.steps) && a.steps[n] == b.steps[n] {
-		n++
+	n := min(len(a.prefix), len(b.prefix))
+	for n > 0 && a.prefix[n-1] != b.prefix[n-1] {
+		n--
 	}
 	return n
 }

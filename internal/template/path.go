@@ -1,6 +1,10 @@
 package template
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+	"sync"
+)
 
 // stepKind is what one step of a path selects.
 type stepKind uint8
@@ -25,6 +29,33 @@ type path struct {
 	text     string
 	steps    []step
 	wildcard bool
+	// prefix[n] numbers the run steps[:n+1] among all compiled paths (prefixNumber): two paths
+	// share their first n+1 steps exactly when their prefix[n] are equal.
+	prefix []uint32
+}
+
+// prefixes numbers every distinct leading run of steps a compiled path has. It only grows, by
+// the distinct paths of the configurations loaded, which are few.
+var prefixes = struct {
+	sync.Mutex
+	ids map[string]uint32
+}{ids: map[string]uint32{}}
+
+// numberPrefixes sets p.prefix.
+func (p *path) numberPrefixes() {
+	var key strings.Builder
+	prefixes.Lock()
+	defer prefixes.Unlock()
+	p.prefix = make([]uint32, len(p.steps))
+	for n, s := range p.steps {
+		fmt.Fprintf(&key, "%d:%d:%q/", s.kind, s.index, s.key)
+		id, ok := prefixes.ids[key.String()]
+		if !ok {
+			id = uint32(len(prefixes.ids))
+			prefixes.ids[key.String()] = id
+		}
+		p.prefix[n] = id
+	}
 }
 
 // pathError is a syntax error at a byte offset inside a path.
@@ -50,6 +81,7 @@ func parsePath(s string) (*path, *pathError) {
 		}
 		i = next
 	}
+	p.numberPrefixes()
 	return p, nil
 }
 

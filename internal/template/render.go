@@ -88,6 +88,8 @@ func (t *Template) renderMissing(dst []byte, s *segment) ([]byte, error) {
 // JSON text; an object or array with its string quotes dropped).
 func appendValue(dst, raw []byte, ctx context) []byte {
 	switch {
+	case ctx == ctxValue && raw[0] == '"': // one string token: no need to look for its end
+		return appendStringToken(dst, raw, true)
 	case ctx == ctxValue:
 		return appendCanonical(dst, raw, false)
 	case raw[0] == '"' && ctx == ctxString:
