@@ -17,7 +17,6 @@ import (
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/replay"
 	"github.com/pipesim/pipesim/internal/sim"
-	"github.com/pipesim/pipesim/internal/template"
 )
 
 // dryRunEndpoint and dryRunKey stand in for MOMENTO_API_ENDPOINT and MOMENTO_API_KEY in a dry
@@ -37,16 +36,16 @@ type replayCmd struct {
 }
 
 type replayOptions struct {
-	pipesFile, records, out, format, speed, streamARN, clock, stateDir, missing      string
-	dryRun, strict, allowUnsupported, allowBatching, stripQuotes, failedToDLQ, trace bool
-	backoff, maxBackoff                                                              time.Duration
+	pipeFlags
+	records, out, format, speed, streamARN, clock string
+	dryRun, strict, trace                         bool
 }
 
 func (c *replayCmd) flags() *flag.FlagSet {
 	o := &c.o
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
-	fs.StringVar(&o.pipesFile, "pipes", "", "pipes file (YAML or JSON); empty replays through the embedded weather-stats design")
+	o.pipeFlags.register(fs)
 	fs.StringVar(&o.records, "records", "", "captured records (required; - reads stdin): JSON Lines, a JSON array, get-records output or a {\"Records\": [...]} event")
 	fs.StringVar(&o.format, "format", "auto", "input form: auto, jsonl, array or document")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "write the requests that would be sent, as JSON Lines, instead of sending them")
@@ -55,14 +54,6 @@ func (c *replayCmd) flags() *flag.FlagSet {
 	fs.BoolVar(&o.strict, "strict", false, "stop at the first piece of input that is not a stream record instead of skipping it")
 	fs.StringVar(&o.streamARN, "stream-arn", "", "eventSourceARN for records without one (default: made from the first pipe's Source)")
 	fs.StringVar(&o.clock, "clock", "recorded", "clock for record age and ingestion time: recorded (from the records) or wall")
-	fs.StringVar(&o.stateDir, "state-dir", ".pipesim", "directory for dead-letter queues and execution logs")
-	fs.StringVar(&o.missing, "missing", "", "how a template path absent from the record renders (see docs/templates.md; default: as AWS)")
-	fs.BoolVar(&o.allowUnsupported, "allow-unsupported-filters", false, "accept filter operators AWS Pipes rejects, with a warning")
-	fs.BoolVar(&o.allowBatching, "allow-batching", false, "accept BatchSize > 1 for API destination targets (AWS rejects it) and send each batch as one JSON array")
-	fs.BoolVar(&o.stripQuotes, "strip-object-quotes", false, "render an object placed inside a JSON string of a template quote-stripped instead of failing")
-	fs.BoolVar(&o.failedToDLQ, "failed-to-dlq", false, "send batches answered with a non-retryable status (e.g. 400) to the DLQ at once")
-	fs.DurationVar(&o.backoff, "backoff", time.Second, "first retry delay (doubles each retry, with jitter)")
-	fs.DurationVar(&o.maxBackoff, "max-backoff", 30*time.Second, "longest retry delay")
 	fs.BoolVar(&o.trace, "trace", false, "print a line per execution on stderr")
 	return fs
 }
@@ -99,8 +90,7 @@ func (c *replayCmd) Run(ctx context.Context, args []string) error {
 
 // setup loads the pipes file and chooses where requests go.
 func (c *replayCmd) setup() (*replay.Run, func(), error) {
-	r := &replay.Run{WallClock: c.o.clock == "wall", StreamARN: c.o.streamARN,
-		Retry: pipe.Options{Backoff: c.o.backoff, MaxBackoff: c.o.maxBackoff, FailedToDLQ: c.o.failedToDLQ}}
+	r := &replay.Run{WallClock: c.o.clock == "wall", StreamARN: c.o.streamARN, Retry: c.o.retry()}
 	if err := c.feedOptions(&r.Feed); err != nil {
 		return nil, nil, &exitError{code: 2, err: err}
 	}
@@ -186,12 +176,11 @@ func dryRunLookup(lookup config.Lookup) config.Lookup {
 }
 
 func (c *replayCmd) load(lookup config.Lookup) (*config.Config, error) {
-	missing, err := template.ParseMissing(c.o.missing)
+	opts, err := c.o.configOptions(lookup)
 	if err != nil {
-		return nil, &exitError{code: 2, err: fmt.Errorf("--missing: %w", err)}
+		return nil, &exitError{code: 2, err: err}
 	}
-	return sim.LoadPipes(c.o.pipesFile, config.Options{Lookup: lookup, Missing: missing, StripObjectQuotes: c.o.stripQuotes,
-		AllowUnsupported: c.o.allowUnsupported, AllowBatching: c.o.allowBatching})
+	return sim.LoadPipes(c.o.pipesFile, opts)
 }
 
 // input opens --records; size is -1 when unknown (stdin, a pipe).

@@ -8,19 +8,18 @@ import (
 	"os"
 	"time"
 
+	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/momento"
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/sim"
 	"github.com/pipesim/pipesim/internal/template"
 )
 
-// simFlags are the flags `run` and `demo` share.
-type simFlags struct {
+// pipeFlags are the flags of every command that runs pipes (run, demo, replay): the pipes file,
+// how it loads, where state goes, and delivery. One set, so the commands cannot drift apart.
+type pipeFlags struct {
 	pipesFile        string
-	dynamoDBEndpoint string
-	dynamoDBPath     string
 	stateDir         string
-	pollInterval     time.Duration
 	missing          string
 	stripQuotes      bool
 	allowUnsupported bool
@@ -28,6 +27,42 @@ type simFlags struct {
 	failedToDLQ      bool
 	backoff          time.Duration
 	maxBackoff       time.Duration
+}
+
+func (f *pipeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.pipesFile, "pipes", "", "pipes file (YAML or JSON); empty uses the embedded weather-stats design")
+	fs.StringVar(&f.stateDir, "state-dir", ".pipesim", "directory for checkpoints (run, demo), dead-letter queues and execution logs")
+	fs.StringVar(&f.missing, "missing", "", "how a template path absent from the record renders: aws, null or fail (see docs/templates.md; default: as AWS)")
+	fs.BoolVar(&f.stripQuotes, "strip-object-quotes", false, "render an object placed inside a JSON string of a template quote-stripped instead of failing (see docs/templates.md)")
+	fs.BoolVar(&f.allowUnsupported, "allow-unsupported-filters", false, "accept filter operators AWS Pipes rejects, with a warning")
+	fs.BoolVar(&f.allowBatching, "allow-batching", false, "accept BatchSize > 1 for API destination targets (AWS rejects it) and send each batch as one JSON array")
+	fs.BoolVar(&f.failedToDLQ, "failed-to-dlq", false, "send batches answered with a non-retryable status (e.g. 400) to the DLQ at once instead of retrying them")
+	fs.DurationVar(&f.backoff, "backoff", time.Second, "first retry delay (doubles each retry, with jitter)")
+	fs.DurationVar(&f.maxBackoff, "max-backoff", 30*time.Second, "longest retry delay")
+}
+
+// configOptions are the pipes file's load options the flags set; lookup resolves ${VAR}.
+func (f *pipeFlags) configOptions(lookup config.Lookup) (config.Options, error) {
+	missing, err := template.ParseMissing(f.missing)
+	if err != nil {
+		return config.Options{}, fmt.Errorf("--missing: %w", err)
+	}
+	return config.Options{Lookup: lookup, Missing: missing, StripObjectQuotes: f.stripQuotes,
+		AllowUnsupported: f.allowUnsupported, AllowBatching: f.allowBatching}, nil
+}
+
+// retry is the delivery options the flags set.
+func (f *pipeFlags) retry() pipe.Options {
+	return pipe.Options{Backoff: f.backoff, MaxBackoff: f.maxBackoff, FailedToDLQ: f.failedToDLQ}
+}
+
+// simFlags are the flags `run` and `demo` share: pipeFlags, and how DynamoDB Local, the
+// dead-letter queues, Momento and pipesim's own diagnostics are set up.
+type simFlags struct {
+	pipeFlags
+	dynamoDBEndpoint string
+	dynamoDBPath     string
+	pollInterval     time.Duration
 	logFormat        string
 	verbose          bool
 	faults           map[momento.Route]momento.Fault
@@ -36,18 +71,10 @@ type simFlags struct {
 }
 
 func (f *simFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.pipesFile, "pipes", "", "pipes file (YAML or JSON); empty runs the embedded weather-stats design")
+	f.pipeFlags.register(fs)
 	fs.StringVar(&f.dynamoDBEndpoint, "dynamodb-endpoint", "", "DynamoDB Local endpoint (default $AWS_ENDPOINT_URL_DYNAMODB, else Docker, else the jar)")
 	fs.StringVar(&f.dynamoDBPath, "dynamodb-path", "", "directory for DynamoDB Local's database when pipesim starts it (default: in memory)")
-	fs.StringVar(&f.stateDir, "state-dir", ".pipesim", "directory for checkpoints, dead-letter queues and execution logs")
 	fs.DurationVar(&f.pollInterval, "poll-interval", 250*time.Millisecond, "how often each shard is polled (Pipes: four times a second)")
-	fs.StringVar(&f.missing, "missing", "", "how a template path absent from the record renders (see docs/templates.md; default: as AWS)")
-	fs.BoolVar(&f.stripQuotes, "strip-object-quotes", false, "render an object placed inside a JSON string of a template quote-stripped instead of failing (see docs/templates.md)")
-	fs.BoolVar(&f.allowUnsupported, "allow-unsupported-filters", false, "accept filter operators AWS Pipes rejects, with a warning")
-	fs.BoolVar(&f.allowBatching, "allow-batching", false, "accept BatchSize > 1 for API destination targets (AWS rejects it) and send each batch as one JSON array")
-	fs.BoolVar(&f.failedToDLQ, "failed-to-dlq", false, "send batches answered with a non-retryable status (e.g. 400) to the DLQ at once instead of retrying them")
-	fs.DurationVar(&f.backoff, "backoff", time.Second, "first retry delay (doubles each retry, with jitter)")
-	fs.DurationVar(&f.maxBackoff, "max-backoff", 30*time.Second, "longest retry delay")
 	fs.StringVar(&f.logFormat, "log-format", "text", "pipesim's own diagnostics: text or json")
 	fs.BoolVar(&f.verbose, "v", false, "more diagnostics, and DynamoDB Local's own output")
 	fs.StringVar(&f.sqsEndpoint, "sqs-endpoint", os.Getenv("AWS_ENDPOINT_URL_SQS"), "send dead-letter messages to real SQS queues at this endpoint (default $AWS_ENDPOINT_URL_SQS; none: local queue files)")
@@ -58,9 +85,9 @@ func (f *simFlags) register(fs *flag.FlagSet) {
 }
 
 func (f *simFlags) options(stderr io.Writer) (sim.Options, error) {
-	missing, err := template.ParseMissing(f.missing)
+	load, err := f.configOptions(nil)
 	if err != nil {
-		return sim.Options{}, fmt.Errorf("--missing: %w", err)
+		return sim.Options{}, err
 	}
 	logger, err := newLogger(stderr, f.logFormat, f.verbose)
 	if err != nil {
@@ -68,8 +95,8 @@ func (f *simFlags) options(stderr io.Writer) (sim.Options, error) {
 	}
 	o := sim.Options{
 		PipesFile: f.pipesFile, DynamoDBEndpoint: f.dynamoDBEndpoint, DynamoDBPath: f.dynamoDBPath,
-		StateDir: f.stateDir, PollInterval: f.pollInterval, Missing: missing, StripObjectQuotes: f.stripQuotes, AllowUnsupported: f.allowUnsupported, AllowBatching: f.allowBatching,
-		Retry:  pipe.Options{Backoff: f.backoff, MaxBackoff: f.maxBackoff, FailedToDLQ: f.failedToDLQ},
+		StateDir: f.stateDir, PollInterval: f.pollInterval, Missing: load.Missing, StripObjectQuotes: load.StripObjectQuotes,
+		AllowUnsupported: load.AllowUnsupported, AllowBatching: load.AllowBatching, Retry: f.retry(),
 		Logger: logger, Faults: f.faults, SQSEndpoint: f.sqsEndpoint, SQSProtocol: f.sqsProtocol,
 	}
 	if f.verbose {
