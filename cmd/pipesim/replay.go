@@ -94,6 +94,10 @@ func (c *replayCmd) setup() (*replay.Run, func(), error) {
 	if err := c.feedOptions(&r.Feed); err != nil {
 		return nil, nil, &exitError{code: 2, err: err}
 	}
+	load, err := c.o.configOptions(nil)
+	if err != nil {
+		return nil, nil, &exitError{code: 2, err: err}
+	}
 	lookup, err := sim.Lookup(c.o.pipesFile)
 	if err != nil {
 		return nil, nil, err
@@ -125,7 +129,8 @@ func (c *replayCmd) setup() (*replay.Run, func(), error) {
 		r.Sender, r.DLQ = httpdest.NewSender(), &pipe.FileQueues{Dir: filepath.Join(c.o.stateDir, "dlq")}
 		r.ExecLog = c.execLog(&closers)
 	}
-	if r.Config, err = c.load(lookup); err != nil {
+	load.Lookup = lookup
+	if r.Config, err = sim.LoadPipes(c.o.pipesFile, load); err != nil {
 		closeAll()
 		return nil, nil, err
 	}
@@ -173,14 +178,6 @@ func dryRunLookup(lookup config.Lookup) config.Lookup {
 		lookup = lookup.With(sim.EnvMomentoKey, dryRunKey)
 	}
 	return lookup
-}
-
-func (c *replayCmd) load(lookup config.Lookup) (*config.Config, error) {
-	opts, err := c.o.configOptions(lookup)
-	if err != nil {
-		return nil, &exitError{code: 2, err: err}
-	}
-	return sim.LoadPipes(c.o.pipesFile, opts)
 }
 
 // input opens --records; size is -1 when unknown (stdin, a pipe).

@@ -52,6 +52,7 @@ func TestReplayCommandErrors(t *testing.T) {
 		{[]string{"--records", "x", "--speed", "fast"}, 2, `speed "fast"`},
 		{[]string{"--records", "x", "--format", "csv"}, 2, `input form "csv"`},
 		{[]string{"--records", "x", "--clock", "now"}, 2, `--clock "now"`},
+		{[]string{"--records", "x", "--missing", "bogus"}, 2, `--missing: missing-path mode "bogus"`}, // before Momento starts
 		{[]string{"--records", "../../testdata/replay/seed.jsonl", "--dry-run", "--strict"}, 1, "bad input: line 3: not JSON"},
 		{[]string{"--records", "no-such-file", "--dry-run"}, 1, "no such file"},
 	}
