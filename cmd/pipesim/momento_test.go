@@ -12,36 +12,42 @@ import (
 	"github.com/pipesim/pipesim/internal/momento"
 )
 
-// momentoTestBuffer is a bytes.Buffer safe to read while a command writes to it.
-type momentoTestBuffer struct {
+// syncBuffer is a bytes.Buffer safe to read while a command writes to it.
+type syncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *momentoTestBuffer) Write(p []byte) (int, error) {
+func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *momentoTestBuffer) String() string {
+func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
 
 // waitForURL polls out until the serve banner appears and returns the URL in it.
-func waitForURL(t *testing.T, out *momentoTestBuffer, done <-chan error) string {
+func waitForURL(t *testing.T, out *syncBuffer, done <-chan error) string {
+	t.Helper()
+	return waitForLine(t, out, done, "momento: serving on ")
+}
+
+// waitForLine polls out until a line holding marker appears and returns the rest of that line.
+func waitForLine(t *testing.T, out *syncBuffer, done <-chan error, marker string) string {
 	t.Helper()
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if _, rest, ok := strings.Cut(out.String(), "momento: serving on "); ok {
+		if _, rest, ok := strings.Cut(out.String(), marker); ok {
 			return strings.TrimSpace(strings.SplitN(rest, "\n", 2)[0])
 		}
 		select {
 		case err := <-done:
-			t.Fatalf("momento serve ended early: %v", err)
+			t.Fatalf("the command ended before printing %q: %v", marker, err)
 		case <-tick.C:
 		}
 	}
@@ -50,7 +56,7 @@ func waitForURL(t *testing.T, out *momentoTestBuffer, done <-chan error) string 
 func TestMomentoServe(t *testing.T) {
 	const token = "serve-test-token"
 	t.Setenv("MOMENTO_API_KEY", token)
-	var stdout, stderr momentoTestBuffer
+	var stdout, stderr syncBuffer
 	cmd := &momentoCmd{streams: streams{stdout: &stdout, stderr: &stderr}}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -107,7 +113,7 @@ func TestMomentoServeBadArgs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Setenv("MOMENTO_API_KEY", "help-must-not-show-this")
-		var stdout, stderr momentoTestBuffer
+		var stdout, stderr syncBuffer
 		cmd := &momentoCmd{streams: streams{stdout: &stdout, stderr: &stderr}}
 		err := cmd.Run(context.Background(), tt.args)
 		var ee *exitError
@@ -134,7 +140,7 @@ func TestMomentoServeAddrInUse(t *testing.T) {
 		t.Fatalf("Listen: %v", err)
 	}
 	defer r.Close()
-	var stdout, stderr momentoTestBuffer
+	var stdout, stderr syncBuffer
 	cmd := &momentoCmd{streams: streams{stdout: &stdout, stderr: &stderr}}
 	addr := strings.TrimPrefix(r.URL(), "http://")
 	if err := cmd.Run(context.Background(), []string{"serve", "--addr", addr}); err == nil || !strings.Contains(err.Error(), addr) {

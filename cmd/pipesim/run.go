@@ -4,8 +4,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
+	"time"
 
+	"github.com/pipesim/pipesim/internal/momento"
 	"github.com/pipesim/pipesim/internal/sim"
+	"github.com/pipesim/pipesim/internal/webui"
 )
 
 // runCmd is `pipesim run`: the pipes of a pipes file, running against DynamoDB Local until
@@ -14,6 +19,7 @@ type runCmd struct {
 	streams
 	flags simFlags
 	quiet bool
+	web   string
 }
 
 func (c *runCmd) Run(ctx context.Context, args []string) error {
@@ -21,6 +27,7 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 	fs.SetOutput(c.stderr)
 	c.flags.register(fs)
 	fs.BoolVar(&c.quiet, "quiet", false, "no line per execution on the terminal")
+	fs.StringVar(&c.web, "web", "", "serve a web page on this address (e.g. 127.0.0.1:8080) to put and delete items and see what the tables and caches hold")
 	opts, err := c.flags.parse(fs, args, c.stderr)
 	if err != nil {
 		return err
@@ -28,12 +35,23 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 	if !c.quiet {
 		opts.Trace = sim.NewTracer(c.stdout).Trace
 	}
+	var web net.Listener
+	if c.web != "" { // listen first: a taken address stops pipesim before anything starts
+		if web, err = net.Listen("tcp", c.web); err != nil {
+			return &exitError{code: 2, err: fmt.Errorf("--web: %w", err)}
+		}
+		defer web.Close()
+	}
 	s, err := sim.Start(ctx, opts)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	c.announce(s)
+	if web != nil {
+		stop := c.serveWeb(s, web)
+		defer stop()
+	}
 	return s.Run(ctx, func() { fmt.Fprintln(c.stderr, "pipesim: all pipes polling; Ctrl-C stops") })
 }
 
@@ -48,4 +66,14 @@ func (c *runCmd) announce(s *sim.Sim) {
 		}
 		fmt.Fprintf(c.stderr, "pipesim: pipe %s (%s) %s -> %s %s\n", p.Name, state, p.Source, p.Target.Dest.Method, p.Target.Dest.Endpoint)
 	}
+}
+
+// serveWeb serves the web page on ln until the returned function is called.
+func (c *runCmd) serveWeb(s *sim.Sim, ln net.Listener) (stop func()) {
+	ui := &webui.Server{DynamoDB: s.DynamoDB, Tables: s.Config.Tables, Caches: s.Config.Caches,
+		Momento: &momento.Client{BaseURL: s.MomentoURL, Token: s.MomentoToken}}
+	srv := &http.Server{Handler: ui.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln) // returns when srv closes
+	fmt.Fprintf(c.stderr, "pipesim: web page on http://%s/\n", ln.Addr())
+	return func() { srv.Close() }
 }

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pipesim/pipesim/internal/ddblocal"
+)
+
+// TestRunWeb runs the seed design with --web, as its users did on AWS: put a weather item
+// through the page, then see the cache-put pipe's body in the cache; delete it, and see the
+// cache-delete pipe empty the cache.
+func TestRunWeb(t *testing.T) {
+	t.Setenv("MOMENTO_API_ENDPOINT", "")
+	t.Setenv("MOMENTO_API_KEY", "")
+	endpoint := ddblocal.ForTest(t)
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		cmd := &runCmd{streams: streams{stdout: &stdout, stderr: &stderr}}
+		done <- cmd.Run(ctx, []string{"--dynamodb-endpoint", endpoint, "--state-dir", t.TempDir(), "--poll-interval", "50ms", "--web", "127.0.0.1:0"})
+	}()
+	base := strings.TrimSuffix(waitForLine(t, &stderr, done, "pipesim: web page on "), "/")
+	waitForLine(t, &stderr, done, "all pipes polling")
+
+	items := base + "/api/tables/weather-stats-demo/items"
+	webCall(t, "PUT", items, `{"Location": "Web City", "MaxTemp": 42, "MinTemp": 31, "ChancesOfPrecipitation": 91, "TTL": 120}`)
+	cached := waitForCache(t, base, func(v map[string]any) bool { return v["found"] == true })
+	if want := `"MaxTemp": "42"`; !strings.Contains(cached["value"].(string), want) {
+		t.Errorf("cache[Web City] = %q; want the put pipe's body, with %s (numbers arrive as strings)", cached["value"], want)
+	}
+	webCall(t, "DELETE", items, `{"Location": "Web City"}`)
+	waitForCache(t, base, func(v map[string]any) bool { return v["found"] == false })
+
+	cancel()
+	if err := <-done; err != nil && ctx.Err() == nil {
+		t.Errorf("run = %v", err)
+	}
+}
+
+// webCall makes one request to the page's API and returns its JSON answer; anything but 200
+// fails the test.
+func webCall(t *testing.T, method, url, body string) map[string]any {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	var v map[string]any
+	if err := json.Unmarshal(raw, &v); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("%s %s = %d %s; want 200 and JSON", method, url, res.StatusCode, raw)
+	}
+	return v
+}
+
+// waitForCache polls the page's view of cache[Web City] until ok says it is as wanted.
+func waitForCache(t *testing.T, base string, ok func(map[string]any) bool) map[string]any {
+	t.Helper()
+	u := base + "/api/caches/momento-eventbridge-cache?key=" + url.QueryEscape("Web City")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		v := webCall(t, "GET", u, "")
+		if ok(v) {
+			return v
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("cache[Web City] = %v after 30 s", v)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestRunWebAddrInUse: a --web address that cannot be listened on stops run before it starts
+// anything, with exit code 2.
+func TestRunWebAddrInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	s, _, _ := newStreams()
+	err = (&runCmd{streams: s}).Run(context.Background(), []string{"--dynamodb-endpoint", "http://127.0.0.1:1", "--web", ln.Addr().String()})
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(ee.err.Error(), "--web: listen tcp "+ln.Addr().String()) {
+		t.Errorf("run --web %s (in use) = %v; want exit 2 naming --web", ln.Addr(), err)
+	}
+}

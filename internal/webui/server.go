@@ -1,0 +1,201 @@
+// Package webui is the seed design's small web page on localhost: a person puts or deletes an
+// item in a table, then looks at what the tables and the caches hold while the pipes deliver.
+// It is an ordinary http.Handler; `pipesim run --web ADDR` serves it.
+package webui
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/momento"
+)
+
+//go:embed index.html
+var page []byte
+
+// maxItems bounds the items a table listing shows.
+const maxItems = 200
+
+// Server answers the page and its small JSON API:
+//
+//	GET    /                          the page
+//	GET    /api/tables                every table: name, key attributes, items (up to 200)
+//	PUT    /api/tables/{table}/items  put the plain JSON item in the body
+//	DELETE /api/tables/{table}/items  delete the item whose key the body's plain JSON holds
+//	GET    /api/caches/{cache}?key=K  the cached value: {"found": true, "value": "..."}
+type Server struct {
+	DynamoDB *dynamodb.Client
+	Tables   []config.Table
+	Momento  *momento.Client // to the embedded server or real Momento
+	Caches   []string
+}
+
+// tableInfo is a table as the page knows it.
+type tableInfo struct{ config.Table }
+
+func (t tableInfo) keys() []string {
+	if t.RangeKey == "" {
+		return []string{t.HashKey}
+	}
+	return []string{t.HashKey, t.RangeKey}
+}
+
+// Handler returns the page's handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(page)
+	})
+	mux.HandleFunc("GET /api/tables", s.listTables)
+	mux.HandleFunc("PUT /api/tables/{table}/items", s.putItem)
+	mux.HandleFunc("DELETE /api/tables/{table}/items", s.deleteItem)
+	mux.HandleFunc("GET /api/caches/{cache}", s.cacheGet)
+	return mux
+}
+
+// tableView is one table in GET /api/tables.
+type tableView struct {
+	Name      string           `json:"name"`
+	Keys      []string         `json:"keys"`
+	TTL       string           `json:"ttlAttribute,omitempty"`
+	Items     []map[string]any `json:"items"`
+	Truncated bool             `json:"truncated,omitempty"`
+}
+
+func (s *Server) listTables(w http.ResponseWriter, r *http.Request) {
+	views := make([]tableView, 0, len(s.Tables))
+	for _, t := range s.Tables {
+		v, err := s.scan(r.Context(), tableInfo{t})
+		if err != nil {
+			writeError(w, http.StatusBadGateway, err)
+			return
+		}
+		views = append(views, v)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tables": views, "caches": s.Caches})
+}
+
+func (s *Server) scan(ctx context.Context, t tableInfo) (tableView, error) {
+	v := tableView{Name: t.Name, Keys: t.keys(), TTL: t.TTLAttribute, Items: []map[string]any{}}
+	out, err := s.DynamoDB.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(t.Name), Limit: aws.Int32(maxItems)})
+	if err != nil {
+		return v, fmt.Errorf("scan table %s: %w", t.Name, err)
+	}
+	for _, item := range out.Items {
+		v.Items = append(v.Items, plainOf(item))
+	}
+	v.Truncated = len(out.LastEvaluatedKey) > 0
+	return v, nil
+}
+
+func (s *Server) putItem(w http.ResponseWriter, r *http.Request) {
+	t, body, ok := s.tableRequest(w, r)
+	if !ok {
+		return
+	}
+	item, err := itemOf(body)
+	if err == nil {
+		_, err = keyOf(t, item)
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	if _, err := s.DynamoDB.PutItem(r.Context(), &dynamodb.PutItemInput{TableName: aws.String(t.Name), Item: item}); err != nil {
+		writeError(w, dynamoDBStatus(err), fmt.Errorf("put item in table %s: %w", t.Name, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"put": plainOf(item)})
+}
+
+func (s *Server) deleteItem(w http.ResponseWriter, r *http.Request) {
+	t, body, ok := s.tableRequest(w, r)
+	if !ok {
+		return
+	}
+	item, err := itemOf(body)
+	var key map[string]types.AttributeValue
+	if err == nil {
+		key, err = keyOf(t, item)
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	if _, err := s.DynamoDB.DeleteItem(r.Context(), &dynamodb.DeleteItemInput{TableName: aws.String(t.Name), Key: key}); err != nil {
+		writeError(w, dynamoDBStatus(err), fmt.Errorf("delete item from table %s: %w", t.Name, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"deleted": plainOf(key)})
+}
+
+// tableRequest finds the request's table and reads its body (at most 400 KB, DynamoDB's item
+// limit); on failure it has answered already.
+func (s *Server) tableRequest(w http.ResponseWriter, r *http.Request) (tableInfo, []byte, bool) {
+	name := r.PathValue("table")
+	i := slices.IndexFunc(s.Tables, func(t config.Table) bool { return t.Name == name })
+	if i < 0 {
+		writeError(w, http.StatusNotFound, fmt.Errorf("table %q is not in the pipes file", name))
+		return tableInfo{}, nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 400<<10))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("read the item: %w", err))
+		return tableInfo{}, nil, false
+	}
+	return tableInfo{s.Tables[i]}, body, true
+}
+
+func (s *Server) cacheGet(w http.ResponseWriter, r *http.Request) {
+	cache, key := r.PathValue("cache"), r.URL.Query().Get("key")
+	if !slices.Contains(s.Caches, cache) {
+		writeError(w, http.StatusNotFound, fmt.Errorf("cache %q is not in the pipes file", cache))
+		return
+	}
+	if key == "" {
+		writeError(w, http.StatusBadRequest, errors.New("cache get: the key query parameter is missing"))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	defer cancel()
+	value, found, err := s.Momento.Get(ctx, cache, key)
+	if err != nil { // the client's errors never hold the API key
+		writeError(w, http.StatusBadGateway, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"cache": cache, "key": key, "found": found, "value": string(value)})
+}
+
+// dynamoDBStatus is the status that answers a DynamoDB error: 400 when DynamoDB refused the
+// item (a key of the wrong type, say), else 502.
+func dynamoDBStatus(err error) int {
+	var api smithy.APIError
+	if errors.As(err, &api) && api.ErrorCode() == "ValidationException" {
+		return http.StatusBadRequest
+	}
+	return http.StatusBadGateway
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, err error) {
+	writeJSON(w, status, map[string]string{"error": err.Error()})
+}
