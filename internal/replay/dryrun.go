@@ -263,9 +263,14 @@ func appendString(b []byte, s string) []byte {
 		n := len(b)
 		binary.LittleEndian.PutUint64(b[n:n+8], w)
 		b, i = b[:n+k], i+k
-		if k < 8 {
-			b, i = appendSpecial(b, s, i)
+		if k == 8 {
+			continue
 		}
+		if e := shortEscape[s[i]]; e != 0 { // the common specials, without a call
+			b, i = append(b, '\\', e), i+1
+			continue
+		}
+		b, i = appendSpecial(b, s, i)
 	}
 	for i < len(s) {
 		if plainByte[s[i]] {
@@ -276,6 +281,9 @@ func appendString(b []byte, s string) []byte {
 	}
 	return append(b, '"')
 }
+
+// shortEscape is the letter of a byte's two-character escape (\" \\ \n \r \t), 0 for others.
+var shortEscape = [256]byte{'"': '"', '\\': '\\', '\n': 'n', '\r': 'r', '\t': 't'}
 
 // appendSpecial writes s[i], a byte that is not plain: the UTF-8 sequence it starts, or its
 // escape. It returns the index after what it wrote.

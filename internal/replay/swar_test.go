@@ -88,3 +88,31 @@ func plainRunEndBytes(s string) int {
 	}
 	return len(s)
 }
+
+// seedBody is the cache-put pipe's body for a generated record: quotes and newlines every few
+// bytes, which is what the dry-run writer escapes most.
+const seedBody = "{\n  \"Location\": \"San Francisco 102\", \n  \"MaxTemp\": \"71\",\n  \"MinTemp\": \"57\", \n  \"ChancesOfPrecipitation\": \"91\"\n}"
+
+func BenchmarkAppendStringBody(b *testing.B) {
+	buf := make([]byte, 0, 512)
+	want := len(appendStringBytes(nil, seedBody))
+	b.SetBytes(int64(len(seedBody)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if out := appendString(buf[:0], seedBody); len(out) != want {
+			b.Fatalf("appendString wrote %d bytes; want %d", len(out), want)
+		}
+	}
+}
+
+// BenchmarkAppendStringBodyBaseline is the byte-at-a-time writer on the same body.
+func BenchmarkAppendStringBodyBaseline(b *testing.B) {
+	buf := make([]byte, 0, 512)
+	b.SetBytes(int64(len(seedBody)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if out := appendStringBytes(buf[:0], seedBody); len(out) < len(seedBody) {
+			b.Fatal("short output")
+		}
+	}
+}
