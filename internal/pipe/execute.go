@@ -138,7 +138,10 @@ func (r *Runner) transform(lg *execLogger, batch stream.Batch, cur *template.Cur
 	if len(batch.Records) > 1 {
 		body = append(body, '[')
 	}
-	vars := r.vars()
+	var vars template.Vars
+	if t != nil {
+		vars = r.vars(t)
+	}
 	for i, rec := range batch.Records {
 		if i > 0 {
 			body = append(body, ',')
@@ -149,9 +152,9 @@ func (r *Runner) transform(lg *execLogger, batch stream.Batch, cur *template.Cur
 		}
 		var err error
 		if i == 0 && cur != nil {
-			body, err = t.RenderCursor(body, cur, vars)
+			body, err = t.RenderCursor(body, cur, &vars)
 		} else {
-			body, err = t.Render(body, rec.JSON, vars)
+			body, err = t.Render(body, rec.JSON, &vars)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: record %s: %v", errTransform, rec.EventID, err)

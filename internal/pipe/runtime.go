@@ -156,9 +156,12 @@ func partitionKey(record []byte, attr string) []byte {
 	return []byte(keys.Raw)
 }
 
-func (r *Runner) vars() *template.Vars {
-	return &template.Vars{
-		PipeARN: r.Pipe.ARN, PipeName: r.Pipe.Name, SourceARN: r.SourceARN,
-		TargetARN: r.Pipe.TargetARN, IngestionTime: r.Opts.Now(),
+// vars are the reserved variables t renders for one execution; the clock is read only when t
+// has the ingestion time.
+func (r *Runner) vars(t *template.Template) template.Vars {
+	v := template.Vars{PipeARN: r.Pipe.ARN, PipeName: r.Pipe.Name, SourceARN: r.SourceARN, TargetARN: r.Pipe.TargetARN}
+	if t.UsesIngestionTime() {
+		v.IngestionTime = r.Opts.Now()
 	}
+	return v
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/httpdest"
 	"github.com/pipesim/pipesim/internal/stream"
+	"github.com/pipesim/pipesim/internal/template"
 )
 
 const testStreamARN = "arn:aws:dynamodb:us-east-1:000000000000:table/t1/stream/2026-01-01T00:00:00.000"
@@ -549,5 +550,26 @@ func TestSecretConnectionValuesNeverLogged(t *testing.T) {
 	}
 	if !strings.Contains(logs, "sig=********") {
 		t.Errorf("execution log does not show the redacted parameter:\n%s", logs)
+	}
+}
+
+// TestVarsIngestionTime: the ingestion time is the runner's clock (the replay clock in a replay),
+// read only for a template that renders it.
+func TestVarsIngestionTime(t *testing.T) {
+	at := time.Date(2024, 7, 30, 17, 20, 48, 0, time.UTC)
+	r := &Runner{Pipe: testPipe(t, "http://127.0.0.1:1", setup{}), Opts: Options{Now: func() time.Time { return at }}}
+	with, err := template.Compile(`{"at": <aws.pipes.event.ingestion-time>}`, template.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := template.Compile(`{"pipe": <aws.pipes.pipe-name>}`, template.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := r.vars(with); !v.IngestionTime.Equal(at) || v.PipeName != r.Pipe.Name {
+		t.Errorf("vars(%s) = %+v; want IngestionTime %s and the pipe's name", with, v, at)
+	}
+	if v := r.vars(without); !v.IngestionTime.IsZero() {
+		t.Errorf("vars(%s).IngestionTime = %s; want zero (the clock is not read)", without, v.IngestionTime)
 	}
 }

@@ -88,6 +88,17 @@ func (t *Template) shareSteps() {
 // filled: then a rendering with every path present is valid JSON.
 func (t *Template) IsJSON() bool { return t.isJSON }
 
+// UsesIngestionTime reports whether the template has <aws.pipes.event.ingestion-time>, so that a
+// caller reads the clock for Vars.IngestionTime only when it is rendered.
+func (t *Template) UsesIngestionTime() bool {
+	for i := range t.segs {
+		if t.segs[i].isPH && t.segs[i].path == nil && t.segs[i].v == varIngestionTime {
+			return true
+		}
+	}
+	return false
+}
+
 // String returns the template as written.
 func (t *Template) String() string { return t.text }
 
