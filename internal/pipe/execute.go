@@ -81,9 +81,10 @@ func (r *Runner) execute(ctx context.Context, batch stream.Batch) *execution {
 		lg.step("TargetStageEntered", levelInfo)
 	}
 	var cur *template.Cursor
-	if r.Pipe.Template != nil && r.Pipe.Target != nil && r.Pipe.Target.ResolvesPaths() {
+	if r.usesCursor(batch.Records[0]) {
 		cur = cursors.Get().(*template.Cursor)
 		cur.Reset(batch.Records[0].JSON)
+		markCursor(cur, batch.Records[0].Marks)
 		defer func() {
 			cur.Reset(nil) // the pool must not keep the record
 			cursors.Put(cur)
@@ -123,6 +124,48 @@ func (r *Runner) execute(ctx context.Context, batch stream.Batch) *execution {
 	}
 	r.traceExec(e, OutcomeSucceeded)
 	return e
+}
+
+// usesCursor reports whether the execution of a batch starting with rec resolves its paths
+// through a template.Cursor: when the template's walk can lead the target's $.path values, or
+// when the record's marks can lead either.
+func (r *Runner) usesCursor(rec stream.Record) bool {
+	t, paths := r.Pipe.Template != nil, r.Pipe.Target != nil && r.Pipe.Target.ResolvesPaths()
+	return t && paths || rec.Marks.DynamoDB > 0 && (t || paths)
+}
+
+// The paths stream.Marks give the positions of.
+var (
+	markEventName = mustParam("$.eventName")
+	markKeys      = mustParam("$.dynamodb.Keys")
+	markNewImage  = mustParam("$.dynamodb.NewImage")
+	markOldImage  = mustParam("$.dynamodb.OldImage")
+)
+
+func mustParam(path string) template.Param {
+	p, err := template.CompileParam(path)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// markCursor tells cur where the record's marked values are.
+func markCursor(cur *template.Cursor, m stream.Marks) {
+	if m.EventName > 0 {
+		cur.Mark(markEventName, int(m.EventName))
+	}
+	if m.DynamoDB <= 0 {
+		return
+	}
+	for _, mk := range [...]struct {
+		p   template.Param
+		pos int32
+	}{{markKeys, m.Keys}, {markNewImage, m.NewImage}, {markOldImage, m.OldImage}} {
+		if mk.pos > 0 {
+			cur.Mark(mk.p, int(m.DynamoDB), int(mk.pos))
+		}
+	}
 }
 
 // transform renders the input template over each record; without a template the record itself

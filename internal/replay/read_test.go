@@ -226,6 +226,7 @@ func TestReadKeepsNoViewOfTheBuffer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		rec.Marks = stream.Marks{} // ParseRecord leaves them to the walk; checkShaped checks them
 		if diff := cmp.Diff(want, rec); diff != "" {
 			t.Fatalf("record %d changed after reading on (-want +got):\n%s", i, diff)
 		}

@@ -2,6 +2,7 @@ package replay
 
 import (
 	"bytes"
+	"math"
 	"strings"
 	"time"
 	"unsafe"
@@ -26,6 +27,7 @@ func shapedRecord(raw []byte) (rec stream.Record, ok bool) {
 	c.lit(`{"eventID":`)
 	rec.EventID = c.plainString()
 	c.lit(`,"eventName":`)
+	rec.Marks.EventName = c.mark()
 	rec.EventName = c.eventName()
 	c.lit(`,"eventVersion":`)
 	c.string()
@@ -34,7 +36,8 @@ func shapedRecord(raw []byte) (rec stream.Record, ok bool) {
 	c.lit(`,"awsRegion":`)
 	c.string()
 	c.lit(`,"dynamodb":`)
-	rec.ApproximateCreationDateTime, rec.SequenceNumber, rec.SizeBytes = c.dynamodb()
+	rec.Marks.DynamoDB = c.mark()
+	rec.ApproximateCreationDateTime, rec.SequenceNumber, rec.SizeBytes = c.dynamodb(&rec.Marks)
 	if c.ok && c.peek(`,"userIdentity":`) {
 		c.lit(`,"userIdentity":{"principalId":`)
 		c.string()
@@ -53,7 +56,7 @@ func shapedRecord(raw []byte) (rec stream.Record, ok bool) {
 }
 
 // dynamodb reads the dynamodb object: creation time, images, sequence number, size, view type.
-func (c *cursor) dynamodb() (created time.Time, seq string, size int64) {
+func (c *cursor) dynamodb(marks *stream.Marks) (created time.Time, seq string, size int64) {
 	c.lit(`{`)
 	if c.ok && c.peek(`"ApproximateCreationDateTime":`) {
 		c.lit(`"ApproximateCreationDateTime":`)
@@ -69,12 +72,17 @@ func (c *cursor) dynamodb() (created time.Time, seq string, size int64) {
 		c.lit(`,`)
 	}
 	c.lit(`"Keys":`)
+	marks.Keys = c.mark()
 	c.image()
-	for _, key := range []string{`,"NewImage":`, `,"OldImage":`} {
-		if c.ok && c.peek(key) {
-			c.lit(key)
-			c.image()
-		}
+	if c.ok && c.peek(`,"NewImage":`) {
+		c.lit(`,"NewImage":`)
+		marks.NewImage = c.mark()
+		c.image()
+	}
+	if c.ok && c.peek(`,"OldImage":`) {
+		c.lit(`,"OldImage":`)
+		marks.OldImage = c.mark()
+		c.image()
 	}
 	c.lit(`,"SequenceNumber":`)
 	seq = c.plainString()
@@ -102,6 +110,15 @@ type cursor struct {
 	b  []byte
 	i  int
 	ok bool
+}
+
+// mark is where the value about to be read starts, for stream.Marks; 0 once the line is known
+// not to be shaped (or longer than an int32 counts).
+func (c *cursor) mark() int32 {
+	if !c.ok || c.i > math.MaxInt32 {
+		return 0
+	}
+	return int32(c.i)
 }
 
 func (c *cursor) peek(s string) bool {

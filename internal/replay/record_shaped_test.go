@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/tidwall/gjson"
+
+	"github.com/pipesim/pipesim/internal/stream"
 )
 
 // checkShaped holds the fast path to its promise: whatever it accepts, the general path accepts
@@ -22,11 +25,28 @@ func checkShaped(t *testing.T, raw []byte) bool {
 	if diff := cmp.Diff(string(slow.JSON), string(fast.JSON)); diff != "" {
 		t.Fatalf("shapedRecord(%q) JSON differs from ParseRecord's (-slow +fast):\n%s", raw, diff)
 	}
-	fast.JSON, slow.JSON = nil, nil
+	checkMarks(t, fast)
+	fast.JSON, slow.JSON, fast.Marks = nil, nil, stream.Marks{} // ParseRecord leaves the marks to the walk
 	if diff := cmp.Diff(slow, fast); diff != "" {
 		t.Fatalf("shapedRecord(%q) differs from ParseRecord (-slow +fast):\n%s", raw, diff)
 	}
 	return true
+}
+
+// checkMarks holds a record's marks to where gjson finds each value: set exactly when the value
+// is there.
+func checkMarks(t *testing.T, rec stream.Record) {
+	t.Helper()
+	m := rec.Marks
+	for _, c := range []struct {
+		path string
+		mark int32
+	}{{"eventName", m.EventName}, {"dynamodb", m.DynamoDB}, {"dynamodb.Keys", m.Keys}, {"dynamodb.NewImage", m.NewImage}, {"dynamodb.OldImage", m.OldImage}} {
+		r := gjson.GetBytes(rec.JSON, c.path)
+		if want := int32(r.Index); !r.Exists() && c.mark != 0 || r.Exists() && c.mark != want {
+			t.Fatalf("shapedRecord(%s) mark of %s = %d; want %d (exists: %t)", rec.JSON, c.path, c.mark, want, r.Exists())
+		}
+	}
 }
 
 func TestShapedRecordSeed(t *testing.T) {

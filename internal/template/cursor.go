@@ -1,7 +1,7 @@
 package template
 
 const (
-	cursorPaths = 4 // paths a Cursor remembers
+	cursorPaths = 8 // paths a Cursor remembers: marked ones, then the template's
 	cursorDepth = 6 // steps of each it remembers
 )
 
@@ -26,6 +26,23 @@ type cursorPath struct {
 // Reset empties the cursor and binds it to record.
 func (c *Cursor) Reset(record []byte) {
 	c.record, c.n = record, 0
+}
+
+// Mark tells the cursor where a walk from its record's start finds the values along p: pos[n]
+// is where the value p's step n selects starts. Paths resolved afterwards start from the deepest
+// of them they share. The caller vouches for the positions and for the record being valid JSON
+// (a reader that checked the record's shape, as replay does): wrong positions give wrong values,
+// and in a malformed record a value the walk would call malformed may be found. A literal, a path of more than 6 steps
+// or a wrong number of positions is ignored, as is a mark beyond the cursor's room.
+func (c *Cursor) Mark(p Param, pos ...int) {
+	if p.path == nil || p.path.wildcard || !p.path.cacheable() || len(pos) != len(p.path.steps) ||
+		len(pos) == 0 || len(pos) > cursorDepth || c.n == cursorPaths {
+		return
+	}
+	e := &c.paths[c.n]
+	e.p, e.n = p.path, len(pos)
+	copy(e.pos[:], pos)
+	c.n++
 }
 
 // AppendParam is AppendResolve for the cursor's record. p is a Param; any other value with a
@@ -58,15 +75,10 @@ func (c *Cursor) resolve(p *path) ([]byte, status) {
 		return p.resolve(c.record)
 	}
 	var w walk
-	i, k := skipWS(c.record, 0), 0
-	for j := range c.paths[:c.n] {
-		e := &c.paths[j]
-		if n := min(sharedSteps(e.p, p), e.n); n > k {
-			k = n
-			copy(w.pos[:k], e.pos[:k])
-		}
-	}
+	i := skipWS(c.record, 0)
+	e, k := c.deepest(p)
 	if k > 0 {
+		copy(w.pos[:k], e.pos[:k])
 		i = w.pos[k-1]
 	}
 	w.n = k
@@ -75,6 +87,19 @@ func (c *Cursor) resolve(p *path) ([]byte, status) {
 		c.remember(p, &w, w.n)
 	}
 	return raw, st
+}
+
+// deepest returns the remembered path that shares the most leading steps with p, and how many.
+func (c *Cursor) deepest(p *path) (*cursorPath, int) {
+	var best *cursorPath
+	k := 0
+	for j := range c.paths[:c.n] {
+		e := &c.paths[j]
+		if n := min(sharedSteps(e.p, p), e.n); n > k {
+			best, k = e, n
+		}
+	}
+	return best, k
 }
 
 // remember keeps the first exact positions of w, the walk of p, unless a remembered path

@@ -1,6 +1,7 @@
 package template
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -178,20 +179,92 @@ func FuzzCursor(f *testing.F) {
 		}
 		params = append(params, p)
 	}
+	var marks []Param
+	for _, v := range []string{"$.d", "$.d.I", "$.d.K", "$.d.K.L"} {
+		p, err := CompileParam(v)
+		if err != nil {
+			f.Fatal(err)
+		}
+		marks = append(marks, p)
+	}
 	f.Fuzz(func(t *testing.T, record []byte) {
 		var c Cursor
 		c.Reset(record)
-		got, gotErr := tpl.RenderCursor(nil, &c, nil)
-		want, wantErr := tpl.Render(nil, record, nil)
-		if string(got) != string(want) || (gotErr == nil) != (wantErr == nil) {
-			t.Fatalf("RenderCursor(%s) = %q, %v; want %q, %v", record, got, gotErr, want, wantErr)
+		checkCursor(t, tpl, params, &c, record)
+		if !json.Valid(record) || !uniqueKeys(record) {
+			return // marks are for records whose shape was checked (replay's Pipes-shaped lines)
 		}
-		for _, p := range params {
-			v, found := c.AppendParam(nil, p)
-			w, wFound := p.Resolve(record)
-			if string(v) != w || found != wFound {
-				t.Fatalf("AppendParam(%s) over %s = %q, %v; want %q, %v", p, record, v, found, w, wFound)
+		c.Reset(record) // marked where a walk from the start finds each value, as replay marks
+		for _, m := range marks {
+			if pos := walkPositions(m.path, record); pos != nil {
+				c.Mark(m, pos...)
 			}
 		}
+		checkCursor(t, tpl, params, &c, record)
 	})
+}
+
+// uniqueKeys reports whether no object of valid JSON b has a key twice.
+func uniqueKeys(b []byte) bool {
+	d := json.NewDecoder(bytes.NewReader(b))
+	type level struct {
+		keys   map[string]bool
+		object bool
+		key    bool // the next string token is a key
+	}
+	var stack []level
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return true
+		}
+		if n := len(stack); n > 0 && stack[n-1].object {
+			if k, isKey := tok.(string); isKey && stack[n-1].key {
+				if stack[n-1].keys[k] {
+					return false
+				}
+				stack[n-1].keys[k] = true
+				stack[n-1].key = false
+				continue
+			}
+			stack[n-1].key = true // after this value, a key (or the end)
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, level{keys: map[string]bool{}, object: true, key: true})
+		case json.Delim('['):
+			stack = append(stack, level{})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+	}
+}
+
+// walkPositions returns where a walk from record's start finds the value of each of p's steps,
+// or nil when it does not reach the end of p.
+func walkPositions(p *path, record []byte) []int {
+	var w walk
+	if _, st := p.walkFrom(record, skipWS(record, 0), 0, &w, -1); st != hit || w.n != len(p.steps) {
+		return nil
+	}
+	return w.pos[:w.n]
+}
+
+// checkCursor renders tpl through c, bound to record, then resolves params through it, and
+// compares each result with Render's and Param.Resolve's.
+func checkCursor(t *testing.T, tpl *Template, params []Param, c *Cursor, record []byte) {
+	t.Helper()
+	marked := c.n
+	got, gotErr := tpl.RenderCursor(nil, c, nil)
+	want, wantErr := tpl.Render(nil, record, nil)
+	if string(got) != string(want) || (gotErr == nil) != (wantErr == nil) {
+		t.Fatalf("RenderCursor(%s) (%d marks) = %q, %v; want %q, %v", record, marked, got, gotErr, want, wantErr)
+	}
+	for _, p := range params {
+		v, found := c.AppendParam(nil, p)
+		w, wFound := p.Resolve(record)
+		if string(v) != w || found != wFound {
+			t.Fatalf("AppendParam(%s) over %s (%d marks) = %q, %v; want %q, %v", p, record, marked, v, found, w, wFound)
+		}
+	}
 }

@@ -41,7 +41,7 @@ func (t *Template) render(dst, record []byte, vars *Vars, c *Cursor) ([]byte, er
 		}
 		var err error
 		if s.path != nil {
-			dst, err = t.renderPath(dst, record, s, &w)
+			dst, err = t.renderPath(dst, record, s, &w, c)
 			if c != nil && err == nil {
 				c.remember(s.path, &w, w.exact)
 			}
@@ -56,8 +56,8 @@ func (t *Template) render(dst, record []byte, vars *Vars, c *Cursor) ([]byte, er
 }
 
 // renderPath writes the value a path placeholder selects.
-func (t *Template) renderPath(dst, record []byte, s *segment, w *walk) ([]byte, error) {
-	raw, st := s.path.resolveFrom(record, w, s.shared)
+func (t *Template) renderPath(dst, record []byte, s *segment, w *walk, c *Cursor) ([]byte, error) {
+	raw, st := resolvePath(record, s, w, c)
 	switch st {
 	case bad:
 		return dst, fmt.Errorf("resolve %s: %w", s.path.text, ErrRecord)
@@ -68,6 +68,28 @@ func (t *Template) renderPath(dst, record []byte, s *segment, w *walk) ([]byte, 
 		return dst, fmt.Errorf("resolve %s: %w", s.path.text, ErrObjectInString)
 	}
 	return appendValue(dst, raw, s.ctx), nil
+}
+
+// resolvePath resolves a placeholder's path: from the deepest value c knows (a mark, or an
+// earlier path's walk) when that is deeper than the steps the path shares with the previous
+// placeholder's, else on from the previous placeholder's walk (resolveFrom). c may be nil.
+func resolvePath(record []byte, s *segment, w *walk, c *Cursor) ([]byte, status) {
+	p := s.path
+	if c == nil || c.n == 0 || p.wildcard || !p.cacheable() {
+		return p.resolveFrom(record, w, s.shared)
+	}
+	e, k := c.deepest(p)
+	if k <= min(s.shared, w.n) {
+		return p.resolveFrom(record, w, s.shared)
+	}
+	copy(w.pos[:k], e.pos[:k])
+	for n := range min(k, walkDepth) {
+		w.keyPos[n] = -1 // no sibling hints: these positions come from elsewhere
+	}
+	w.n = k
+	raw, st := p.walkFrom(record, w.pos[k-1], k, w, -1)
+	w.exact = w.n // the cursor's positions are exact, and so is a walk on without a hint
+	return raw, st
 }
 
 // renderMissing writes what an absent path stands for.
