@@ -30,10 +30,10 @@ func (c *Cursor) Reset(record []byte) {
 
 // Mark tells the cursor where a walk from its record's start finds the values along p: pos[n]
 // is where the value p's step n selects starts. Paths resolved afterwards start from the deepest
-// of them they share. The caller vouches for the positions and for the record being valid JSON
-// (a reader that checked the record's shape, as replay does): wrong positions give wrong values,
-// and in a malformed record a value the walk would call malformed may be found. A literal, a path of more than 6 steps
-// or a wrong number of positions is ignored, as is a mark beyond the cursor's room.
+// of them they share. The caller vouches for the positions, for the record being valid JSON and
+// for the objects along p having no duplicate keys (a reader that checked the record's shape, as
+// replay does): otherwise values may differ from Render's. A literal, a path of more than 6
+// steps or a wrong number of positions is ignored, as is a mark beyond the cursor's room.
 func (c *Cursor) Mark(p Param, pos ...int) {
 	if p.path == nil || p.path.wildcard || !p.path.cacheable() || len(pos) != len(p.path.steps) ||
 		len(pos) == 0 || len(pos) > cursorDepth || c.n == cursorPaths {
