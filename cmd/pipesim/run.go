@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pipesim/pipesim/internal/momento"
+	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/sim"
 	"github.com/pipesim/pipesim/internal/webui"
 )
@@ -70,8 +71,11 @@ func (c *runCmd) announce(s *sim.Sim) {
 
 // serveWeb serves the web page on ln until the returned function is called.
 func (c *runCmd) serveWeb(s *sim.Sim, ln net.Listener) (stop func()) {
-	ui := &webui.Server{DynamoDB: s.DynamoDB, Tables: s.Config.Tables, Caches: s.Config.Caches,
+	ui := &webui.Server{DynamoDB: s.DynamoDB, Tables: s.Config.Tables, Caches: s.Config.Caches, Queues: s.Config.Queues,
 		Momento: &momento.Client{BaseURL: s.MomentoURL, Token: s.MomentoToken}}
+	if s.DeadLetters == pipe.DeadLetters(s.DLQ) { // the local queue files; SQS queues are not shown
+		ui.DeadLetters = s.DLQ.Messages
+	}
 	srv := &http.Server{Handler: ui.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln) // returns when srv closes
 	fmt.Fprintf(c.stderr, "pipesim: web page on http://%s/\n", ln.Addr())

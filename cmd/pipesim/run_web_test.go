@@ -42,6 +42,21 @@ func TestRunWeb(t *testing.T) {
 	webCall(t, "DELETE", items, `{"Location": "Web City"}`)
 	waitForCache(t, base, func(v map[string]any) bool { return v["found"] == false })
 
+	// An item without a TTL: the put pipe's request has an empty ttl_seconds, Momento answers
+	// 400, and the page shows the batch's metadata in the dead-letter queue.
+	webCall(t, "PUT", items, `{"Location": "No TTL City", "MaxTemp": 1}`)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got, _ := json.Marshal(webCall(t, "GET", base+"/api/dlq", ""))
+		if strings.Contains(string(got), `"name":"weather-stats-demo-dlq"`) && strings.Contains(string(got), `"DDBStreamBatchInfo"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /api/dlq = %s after 30 s; want the put pipe's dead letter", got)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
 	cancel()
 	if err := <-done; err != nil && ctx.Err() == nil {
 		t.Errorf("run = %v", err)

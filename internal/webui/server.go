@@ -21,6 +21,7 @@ import (
 
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/momento"
+	"github.com/pipesim/pipesim/internal/pipe"
 )
 
 //go:embed index.html
@@ -36,11 +37,16 @@ const maxItems = 200
 //	PUT    /api/tables/{table}/items  put the plain JSON item in the body
 //	DELETE /api/tables/{table}/items  delete the item whose key the body's plain JSON holds
 //	GET    /api/caches/{cache}?key=K  the cached value: {"found": true, "value": "..."}
+//	GET    /api/dlq                   every dead-letter queue and its messages
 type Server struct {
 	DynamoDB *dynamodb.Client
 	Tables   []config.Table
 	Momento  *momento.Client // to the embedded server or real Momento
 	Caches   []string
+	Queues   []config.Queue
+	// DeadLetters reads a dead-letter queue's messages; nil when they are not at hand (on SQS),
+	// and the page says so.
+	DeadLetters func(queue string) ([]pipe.QueueMessage, error)
 }
 
 // tableInfo is a table as the page knows it.
@@ -64,6 +70,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("PUT /api/tables/{table}/items", s.putItem)
 	mux.HandleFunc("DELETE /api/tables/{table}/items", s.deleteItem)
 	mux.HandleFunc("GET /api/caches/{cache}", s.cacheGet)
+	mux.HandleFunc("GET /api/dlq", s.listDLQ)
 	return mux
 }
 
@@ -188,6 +195,43 @@ func dynamoDBStatus(err error) int {
 		return http.StatusBadRequest
 	}
 	return http.StatusBadGateway
+}
+
+// dlqMessage is one dead-letter message in GET /api/dlq; Body is the message's JSON (the batch's
+// metadata, as Pipes sends it), or its text when it is not JSON.
+type dlqMessage struct {
+	ID   string `json:"id"`
+	Sent int64  `json:"sentTimestamp,omitempty"`
+	Body any    `json:"body"`
+}
+
+func (s *Server) listDLQ(w http.ResponseWriter, r *http.Request) {
+	if s.DeadLetters == nil {
+		writeJSON(w, http.StatusOK, map[string]any{"available": false, "queues": []any{}})
+		return
+	}
+	type queueView struct {
+		Name     string       `json:"name"`
+		Messages []dlqMessage `json:"messages"`
+	}
+	views := make([]queueView, 0, len(s.Queues))
+	for _, q := range s.Queues {
+		msgs, err := s.DeadLetters(q.Name)
+		if err != nil {
+			writeError(w, http.StatusBadGateway, fmt.Errorf("read dead-letter queue %s: %w", q.Name, err))
+			return
+		}
+		v := queueView{Name: q.Name, Messages: make([]dlqMessage, 0, len(msgs))}
+		for _, m := range msgs {
+			var body any = m.Body
+			if json.Valid([]byte(m.Body)) {
+				body = json.RawMessage(m.Body)
+			}
+			v.Messages = append(v.Messages, dlqMessage{ID: m.MessageID, Sent: m.SentTimestamp, Body: body})
+		}
+		views = append(views, v)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"available": true, "queues": views})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -13,6 +13,7 @@ import (
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/ddblocal"
 	"github.com/pipesim/pipesim/internal/momento"
+	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/sim"
 )
 
@@ -122,6 +123,29 @@ func TestErrors(t *testing.T) {
 		if msg, _ := v["error"].(string); code != c.code || !strings.Contains(msg, c.want) {
 			t.Errorf("%s %s %s = %d %q; want %d, error containing %q", c.method, c.url, c.body, code, msg, c.code, c.want)
 		}
+	}
+}
+
+func TestDLQ(t *testing.T) {
+	dir := t.TempDir()
+	queues := &pipe.FileQueues{Dir: dir}
+	q := &config.Queue{Name: "dlq"}
+	if err := queues.Send(context.Background(), q, []byte(`{"context":{"condition":"RetryAttemptsExhausted"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	ui := &Server{Queues: []config.Queue{*q}, DeadLetters: queues.Messages}
+	s := httptest.NewServer(ui.Handler())
+	defer s.Close()
+	_, v := call(t, "GET", s.URL+"/api/dlq", "")
+	got, _ := json.Marshal(v["queues"])
+	if v["available"] != true || !strings.Contains(string(got), `"name":"dlq"`) ||
+		!strings.Contains(string(got), `"body":{"context":{"condition":"RetryAttemptsExhausted"}}`) {
+		t.Errorf("GET /api/dlq = %v; want the queue's message with its JSON body", v)
+	}
+	ui.DeadLetters = nil // SQS: not at hand
+	_, v = call(t, "GET", s.URL+"/api/dlq", "")
+	if v["available"] != false {
+		t.Errorf("GET /api/dlq without DeadLetters = %v; want available false", v)
 	}
 }
 
