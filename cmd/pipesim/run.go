@@ -50,7 +50,7 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 	defer s.Close()
 	c.announce(s)
 	if web != nil {
-		stop := c.serveWeb(s, web)
+		stop := c.serveWeb(ctx, s, web)
 		defer stop()
 	}
 	return s.Run(ctx, func() { fmt.Fprintln(c.stderr, "pipesim: all pipes polling; Ctrl-C stops") })
@@ -69,15 +69,21 @@ func (c *runCmd) announce(s *sim.Sim) {
 	}
 }
 
-// serveWeb serves the web page on ln until the returned function is called.
-func (c *runCmd) serveWeb(s *sim.Sim, ln net.Listener) (stop func()) {
+// serveWeb serves the web page on ln, and subscribes it to the pipes' topics, until the returned
+// function is called.
+func (c *runCmd) serveWeb(ctx context.Context, s *sim.Sim, ln net.Listener) (stop func()) {
 	ui := &webui.Server{DynamoDB: s.DynamoDB, Tables: s.Config.Tables, Caches: s.Config.Caches, Queues: s.Config.Queues,
-		Momento: &momento.Client{BaseURL: s.MomentoURL, Token: s.MomentoToken}}
+		Topics: webui.TopicsOf(s.Config), Momento: &momento.Client{BaseURL: s.MomentoURL, Token: s.MomentoToken}}
 	if s.DeadLetters == pipe.DeadLetters(s.DLQ) { // the local queue files; SQS queues are not shown
 		ui.DeadLetters = s.DLQ.Messages
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	ui.Subscribe(ctx)
 	srv := &http.Server{Handler: ui.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln) // returns when srv closes
 	fmt.Fprintf(c.stderr, "pipesim: web page on http://%s/\n", ln.Addr())
-	return func() { srv.Close() }
+	return func() {
+		cancel()
+		srv.Close()
+	}
 }

@@ -39,22 +39,18 @@ func TestRunWeb(t *testing.T) {
 	if want := `"MaxTemp": "42"`; !strings.Contains(cached["value"].(string), want) {
 		t.Errorf("cache[Web City] = %q; want the put pipe's body, with %s (numbers arrive as strings)", cached["value"], want)
 	}
+	topic := waitFor(t, base+"/api/topics", `\"Location\": \"Web City\"`)
+	if !strings.Contains(topic, `\"EventType\": \"INSERT\"`) {
+		t.Errorf("topics = %s; want the topic pipe's INSERT message", topic)
+	}
 	webCall(t, "DELETE", items, `{"Location": "Web City"}`)
 	waitForCache(t, base, func(v map[string]any) bool { return v["found"] == false })
 
 	// An item without a TTL: the put pipe's request has an empty ttl_seconds, Momento answers
 	// 400, and the page shows the batch's metadata in the dead-letter queue.
 	webCall(t, "PUT", items, `{"Location": "No TTL City", "MaxTemp": 1}`)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		got, _ := json.Marshal(webCall(t, "GET", base+"/api/dlq", ""))
-		if strings.Contains(string(got), `"name":"weather-stats-demo-dlq"`) && strings.Contains(string(got), `"DDBStreamBatchInfo"`) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET /api/dlq = %s after 30 s; want the put pipe's dead letter", got)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if dlq := waitFor(t, base+"/api/dlq", `"DDBStreamBatchInfo"`); !strings.Contains(dlq, `"name":"weather-stats-demo-dlq"`) {
+		t.Errorf("GET /api/dlq = %s; want the put pipe's dead letter in weather-stats-demo-dlq", dlq)
 	}
 
 	cancel()
@@ -114,5 +110,21 @@ func TestRunWebAddrInUse(t *testing.T) {
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(ee.err.Error(), "--web: listen tcp "+ln.Addr().String()) {
 		t.Errorf("run --web %s (in use) = %v; want exit 2 naming --web", ln.Addr(), err)
+	}
+}
+
+// waitFor polls a GET of the page's API until its JSON answer holds want, and returns it.
+func waitFor(t *testing.T, url, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got, _ := json.Marshal(webCall(t, "GET", url, ""))
+		if strings.Contains(string(got), want) {
+			return string(got)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET %s = %s after 30 s; want it to hold %s", url, got, want)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

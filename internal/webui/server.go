@@ -38,6 +38,7 @@ const maxItems = 200
 //	DELETE /api/tables/{table}/items  delete the item whose key the body's plain JSON holds
 //	GET    /api/caches/{cache}?key=K  the cached value: {"found": true, "value": "..."}
 //	GET    /api/dlq                   every dead-letter queue and its messages
+//	GET    /api/topics                the latest messages of each topic (see Subscribe)
 type Server struct {
 	DynamoDB *dynamodb.Client
 	Tables   []config.Table
@@ -47,6 +48,10 @@ type Server struct {
 	// DeadLetters reads a dead-letter queue's messages; nil when they are not at hand (on SQS),
 	// and the page says so.
 	DeadLetters func(queue string) ([]pipe.QueueMessage, error)
+	// Topics are shown with the messages published since Subscribe.
+	Topics []Topic
+
+	topics topicLog
 }
 
 // tableInfo is a table as the page knows it.
@@ -71,6 +76,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("DELETE /api/tables/{table}/items", s.deleteItem)
 	mux.HandleFunc("GET /api/caches/{cache}", s.cacheGet)
 	mux.HandleFunc("GET /api/dlq", s.listDLQ)
+	mux.HandleFunc("GET /api/topics", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"topics": s.topics.views(s.Topics)})
+	})
 	return mux
 }
 

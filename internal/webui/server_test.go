@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -160,5 +162,57 @@ func TestPage(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") ||
 		!strings.Contains(string(body), "/api/tables") {
 		t.Errorf("GET / = %d %s, %d bytes; want the page", res.StatusCode, res.Header.Get("Content-Type"), len(body))
+	}
+}
+
+func TestTopicsOf(t *testing.T) {
+	seed, err := os.ReadFile("../../testdata/weather-stats/pipes.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lookup := func(string) (string, bool) { return "http://127.0.0.1:1", true }
+	cfg, err := config.Parse("pipes.yaml", seed, config.Options{Lookup: lookup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := TopicsOf(cfg), []Topic{{Cache: "momento-eventbridge-cache", Name: "momento-eventbridge-topic"}}; !slices.Equal(got, want) {
+		t.Errorf("TopicsOf(seed) = %v; want %v", got, want)
+	}
+	dynamic := strings.Replace(string(seed), "PathParameterValues: [momento-eventbridge-cache, momento-eventbridge-topic]",
+		"PathParameterValues: [momento-eventbridge-cache, $.eventName]", 1)
+	if cfg, err = config.Parse("pipes.yaml", []byte(dynamic), config.Options{Lookup: lookup}); err != nil {
+		t.Fatal(err)
+	}
+	if got := TopicsOf(cfg); len(got) != 0 {
+		t.Errorf("TopicsOf(a topic named by $.eventName) = %v; want none (it varies per record)", got)
+	}
+}
+
+// TestTopics subscribes the page to a topic of the embedded Momento server and publishes to it
+// until the page shows the message (the subscription starts with messages published after it).
+func TestTopics(t *testing.T) {
+	mo := httptest.NewServer(momento.NewServer(momento.Config{Token: testToken, Caches: []string{"cache"}}))
+	defer mo.Close()
+	client := &momento.Client{BaseURL: mo.URL, Token: testToken}
+	ui := &Server{Momento: client, Topics: []Topic{{Cache: "cache", Name: "weather"}}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ui.Subscribe(ctx)
+	s := httptest.NewServer(ui.Handler())
+	defer s.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if err := client.Publish(ctx, "cache", "weather", `{"EventType": "INSERT"}`); err != nil {
+			t.Fatal(err)
+		}
+		_, v := call(t, "GET", s.URL+"/api/topics", "")
+		got, _ := json.Marshal(v["topics"])
+		if strings.Contains(string(got), `"messages":["{\"EventType\": \"INSERT\"}"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /api/topics = %s after 10 s; want the published message", got)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
