@@ -96,7 +96,9 @@ func (c *Cursor) deepest(p *path) (*cursorPath, int) {
 	for j := range c.paths[:c.n] {
 		e := &c.paths[j]
 		if n := min(sharedSteps(e.p, p), e.n); n > k {
-			best, k = e, n
+			if best, k = e, n; k == len(p.steps) {
+				break // none can share more
+			}
 		}
 	}
 	return best, k
