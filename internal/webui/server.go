@@ -1,6 +1,7 @@
 // Package webui is the seed design's small web page on localhost: a person puts or deletes an
-// item in a table, then looks at what the tables and the caches hold while the pipes deliver.
-// It is an ordinary http.Handler; `pipesim run --web ADDR` serves it.
+// item in a table, then looks at what the tables and the caches hold, what the pipes published
+// to topics and what they dead-lettered, while the pipes deliver. It is an ordinary
+// http.Handler; `pipesim run --web ADDR` serves it.
 package webui
 
 import (
