@@ -299,9 +299,16 @@ func element(b []byte, i int, n int) (int, status) {
 // next skips the value at b[i] and the comma after it, returning where the next member or
 // element starts; absent when the container closes with closer instead.
 func next(b []byte, i int, closer byte) (int, status) {
-	if i < len(b) && b[i] == '"' { // most values are strings: skip valueEnd's dispatch
+	switch {
+	case i < len(b) && b[i] == '"': // most values are strings: skip valueEnd's dispatch
 		i = stringEnd(b, i)
-	} else {
+	case i < len(b) && b[i] == '{':
+		if e := typedStringEnd(b, i); e > 0 { // a DynamoDB attribute such as {"N":"71"}
+			i = e
+			break
+		}
+		i = containerEnd(b, i)
+	default:
 		i = valueEnd(b, i)
 	}
 	if i < 0 {
@@ -320,6 +327,19 @@ func next(b []byte, i int, closer byte) (int, status) {
 		return skipWS(b, i+1), hit
 	}
 	return 0, bad
+}
+
+// typedStringEnd returns the end of the object at b[i] when it is a one-letter key and a string,
+// {"S":"..."} or {"N":"..."}, as DynamoDB writes most attribute values; else -1. It is
+// containerEnd for that shape without its byte-by-byte loop.
+func typedStringEnd(b []byte, i int) int {
+	if i+6 > len(b) || b[i+1] != '"' || b[i+2] == '"' || b[i+2] == '\\' || b[i+3] != '"' || b[i+4] != ':' || b[i+5] != '"' {
+		return -1
+	}
+	if e := stringEnd(b, i+5); e > 0 && e < len(b) && b[e] == '}' {
+		return e + 1
+	}
+	return -1
 }
 
 // keyEnd returns the end of the key string at b[i] and whether it is key. The common match is

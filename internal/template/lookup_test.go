@@ -43,3 +43,18 @@ func TestStringEnd(t *testing.T) {
 	}
 	gen(nil, 7)
 }
+
+// FuzzTypedStringEnd holds the {"N":"..."} shortcut to containerEnd, which it stands in for.
+func FuzzTypedStringEnd(f *testing.F) {
+	for _, s := range []string{`{"N":"71"}`, `{"S":"a\"b"}`, `{"\":"x"}`, `{"S":"x"`, `{"S":"x"}]`, `{"S":"x","N":"1"}`, `{"":"x"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) == 0 || b[0] != '{' {
+			return
+		}
+		if got := typedStringEnd(b, 0); got >= 0 && got != containerEnd(b, 0) {
+			t.Fatalf("typedStringEnd(%q) = %d; containerEnd says %d", b, got, containerEnd(b, 0))
+		}
+	})
+}
