@@ -29,7 +29,7 @@ type path struct {
 	text     string
 	steps    []step
 	wildcard bool
-	// prefix[n] numbers the run steps[:n+1] among all compiled paths (prefixNumber): two paths
+	// prefix[n] numbers the run steps[:n+1] among all compiled paths (numberPrefixes): two paths
 	// share their first n+1 steps exactly when their prefix[n] are equal.
 	prefix []uint32
 }
