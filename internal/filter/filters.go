@@ -2,6 +2,7 @@ package filter
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -220,4 +221,40 @@ func (f *Filters) Len() int { return len(f.patterns) }
 // DynamoDB record.
 func (f *Filters) Warnings() []string {
 	return append([]string(nil), f.warnings...)
+}
+
+// TopStrings reports whether every filter constrains one and the same top-level field, and only
+// to exact strings, as the seed's {"eventName": ["INSERT", "MODIFY"]} does: a record whose field
+// is a string then matches exactly when the string is among values (the filters' values
+// together). A caller that already holds the field's string, as a stream record holds its
+// eventName, can decide without reading the record.
+func (f *Filters) TopStrings() (field string, values []string, ok bool) {
+	for i, p := range f.patterns {
+		name, strs, ok := p.topStrings()
+		if !ok || i > 0 && name != field {
+			return "", nil, false
+		}
+		field = name
+		for _, s := range strs {
+			if !slices.Contains(values, s) {
+				values = append(values, s)
+			}
+		}
+	}
+	return field, values, len(f.patterns) > 0
+}
+
+// topStrings is TopStrings for one pattern.
+func (p *Pattern) topStrings() (string, []string, bool) {
+	n := p.root
+	if len(n.fields) != 1 || len(n.ors) > 0 {
+		return "", nil, false
+	}
+	fd := &n.fields[0]
+	l := fd.leaf
+	if fd.child != nil || fd.hidden || l == nil || len(l.nums) > 0 || l.lits != 0 || len(l.ips) > 0 ||
+		len(l.ops) > 0 || l.existsTrue || l.existsFalse || len(l.strs) == 0 {
+		return "", nil, false
+	}
+	return fd.name, l.strs, true
 }

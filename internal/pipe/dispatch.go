@@ -24,6 +24,10 @@ type dispatcher struct {
 	// follow each other, and finding the lane then takes neither the lock nor a map lookup.
 	lastKey laneKey
 	lastCh  chan job
+
+	// eventNames, when the filters only ask for some eventNames (filter.Filters.TopStrings),
+	// are those names: a record is then filtered by its EventName without reading its JSON.
+	eventNames []string
 }
 
 type laneKey struct {
@@ -58,7 +62,21 @@ type ReadAhead interface {
 }
 
 func newDispatcher(r *Runner) *dispatcher {
-	return &dispatcher{r: r, workers: map[laneKey]chan job{}}
+	d := &dispatcher{r: r, workers: map[laneKey]chan job{}}
+	if r.Pipe.Filters != nil {
+		if field, values, ok := r.Pipe.Filters.TopStrings(); ok && field == "eventName" {
+			d.eventNames = values
+		}
+	}
+	return d
+}
+
+// match reports whether rec passes the pipe's filters.
+func (d *dispatcher) match(rec stream.Record) bool {
+	if d.eventNames != nil && rec.EventName != "" { // the record's eventName is its EventName
+		return slices.Contains(d.eventNames, rec.EventName)
+	}
+	return d.r.Pipe.Filters.Match(rec.JSON)
 }
 
 // dispatch filters the batch and queues its parts; a batch nothing matched is acked at once.
@@ -98,7 +116,7 @@ func (d *dispatcher) filter(batch stream.Batch) []stream.Record {
 	}
 	var matched []stream.Record
 	for i, rec := range batch.Records {
-		switch ok := filters.Match(rec.JSON); {
+		switch ok := d.match(rec); {
 		case ok && len(matched) == i: // every record so far matched: keep the batch's
 			matched = batch.Records[:i+1]
 		case ok:

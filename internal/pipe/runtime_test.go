@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/filter"
 	"github.com/pipesim/pipesim/internal/httpdest"
 	"github.com/pipesim/pipesim/internal/stream"
 	"github.com/pipesim/pipesim/internal/template"
@@ -571,5 +572,28 @@ func TestVarsIngestionTime(t *testing.T) {
 	}
 	if v := r.vars(without); !v.IngestionTime.IsZero() {
 		t.Errorf("vars(%s).IngestionTime = %s; want zero (the clock is not read)", without, v.IngestionTime)
+	}
+}
+
+// TestMatchByEventName: a pipe whose filters only ask for eventNames filters records by their
+// EventName, as the filters would on their JSON.
+func TestMatchByEventName(t *testing.T) {
+	p := testPipe(t, "http://127.0.0.1:1", setup{})
+	for _, pattern := range []string{`{"eventName": ["INSERT", "MODIFY"]}`, `{"eventName": ["REMOVE"]}`, `{"eventName": [{"prefix": "MOD"}]}`} {
+		f, err := filter.CompileFilters([]string{pattern}, filter.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Filters = f
+		d := newDispatcher(&Runner{Pipe: p})
+		for i, name := range []string{"INSERT", "MODIFY", "REMOVE"} {
+			rec := record(i, name, "Paris", time.Unix(1722360292, 0))
+			if got, want := d.match(rec), f.Match(rec.JSON); got != want {
+				t.Errorf("filter %s: match(%s) = %t; Filters.Match says %t", pattern, name, got, want)
+			}
+		}
+		if _, _, ok := f.TopStrings(); ok != (d.eventNames != nil) {
+			t.Errorf("filter %s: eventNames %q; want them exactly when TopStrings holds", pattern, d.eventNames)
+		}
 	}
 }
