@@ -230,8 +230,8 @@ func (f *Filters) Warnings() []string {
 // eventName, can decide without reading the record.
 func (f *Filters) TopStrings() (field string, values []string, ok bool) {
 	for i, p := range f.patterns {
-		name, strs, ok := p.topStrings()
-		if !ok || i > 0 && name != field {
+		name, strs, only := p.topStrings()
+		if !only || i > 0 && name != field {
 			return "", nil, false
 		}
 		field = name
