@@ -28,7 +28,7 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 	fs.SetOutput(c.stderr)
 	c.flags.register(fs)
 	fs.BoolVar(&c.quiet, "quiet", false, "no line per execution on the terminal")
-	fs.StringVar(&c.web, "web", "", "serve a web page on this address (e.g. 127.0.0.1:8080) to put and delete items and see what the tables and caches hold")
+	fs.StringVar(&c.web, "web", "", "serve a web page on this address (e.g. 127.0.0.1:8080): put and delete items, see the tables, caches, topic messages and dead-letter queues")
 	opts, err := c.flags.parse(fs, args, c.stderr)
 	if err != nil {
 		return err
