@@ -27,6 +27,26 @@ type Source interface {
 	Close() error
 }
 
+// OneBatch is a Source of one batch: ReadBatch returns it once (an empty one not at all), then
+// ErrEndOfInput, with an acknowledgement that does nothing. A pipe test delivers a record
+// through it, a redrive a dead-lettered batch.
+type OneBatch struct {
+	Batch stream.Batch
+	read  bool
+}
+
+func (s *OneBatch) Connect(context.Context) error { return nil }
+func (s *OneBatch) Close() error                  { return nil }
+
+// ReadBatch returns the batch once, then ErrEndOfInput.
+func (s *OneBatch) ReadBatch(context.Context) (stream.Batch, stream.AckFunc, error) {
+	if s.read || len(s.Batch.Records) == 0 {
+		return stream.Batch{}, nil, ErrEndOfInput
+	}
+	s.read = true
+	return s.Batch, func(context.Context) error { return nil }, nil
+}
+
 // Sender sends one request; *httpdest.Sender implements it.
 type Sender interface {
 	Send(ctx context.Context, dest *httpdest.Destination, req *httpdest.Request) (httpdest.Result, error)

@@ -107,7 +107,7 @@ func (f *File) runPipe(ctx context.Context, c *Case, p *config.Pipe, e *Expect, 
 		now = DefaultTime
 	}
 	rec.ShardID = "shardId-test-00000001"
-	r := &pipe.Runner{Pipe: p, Source: &oneRecord{rec: rec}, Sender: sender, DLQ: &memoryQueue{obs: obs},
+	r := &pipe.Runner{Pipe: p, Source: &pipe.OneBatch{Batch: stream.Batch{ShardID: rec.ShardID, Records: []stream.Record{rec}}}, Sender: sender, DLQ: &memoryQueue{obs: obs},
 		SourceARN: replay.StreamARN(f.Config, p),
 		Opts:      pipe.Options{Backoff: time.Microsecond, MaxBackoff: time.Microsecond, Now: func() time.Time { return now }},
 		Trace:     func(x pipe.Execution) { obs.outcome = x.Outcome },
@@ -122,25 +122,6 @@ func (f *File) runPipe(ctx context.Context, c *Case, p *config.Pipe, e *Expect, 
 		obs.outcome = Filtered
 	}
 	return obs, nil
-}
-
-// oneRecord is a source of a single record.
-type oneRecord struct {
-	rec  stream.Record
-	read bool
-}
-
-func (s *oneRecord) Connect(context.Context) error { return nil }
-func (s *oneRecord) Close() error                  { return nil }
-
-// ReadBatch returns the record once, then pipe.ErrEndOfInput.
-func (s *oneRecord) ReadBatch(context.Context) (stream.Batch, stream.AckFunc, error) {
-	if s.read {
-		return stream.Batch{}, nil, pipe.ErrEndOfInput
-	}
-	s.read = true
-	return stream.Batch{ShardID: s.rec.ShardID, Records: []stream.Record{s.rec}},
-		func(context.Context) error { return nil }, nil
 }
 
 // mockSender answers with the case's responses in order, the last repeating, and stops the pipe

@@ -38,7 +38,7 @@ func (s *Sim) Redrive(ctx context.Context, msg pipe.QueueMessage) (RedriveResult
 		return res, fmt.Errorf("message %s: read %s: %w", msg.MessageID, dl.StreamARN(), err)
 	}
 	res.Records = len(recs)
-	r := &pipe.Runner{Pipe: p, Source: &batchSource{batch: stream.Batch{ShardID: dl.ShardID(), Records: recs}},
+	r := &pipe.Runner{Pipe: p, Source: &pipe.OneBatch{Batch: stream.Batch{ShardID: dl.ShardID(), Records: recs}},
 		Sender: httpdest.NewSender(), DLQ: s.DeadLetters, Trace: func(e pipe.Execution) {
 			if e.Outcome != pipe.OutcomeRetrying {
 				res.Outcome = e.Outcome
@@ -60,21 +60,4 @@ func (s *Sim) pipeByARN(arn string) *config.Pipe {
 		}
 	}
 	return nil
-}
-
-// batchSource serves one batch, then ends.
-type batchSource struct {
-	batch stream.Batch
-	done  bool
-}
-
-func (b *batchSource) Connect(context.Context) error { return nil }
-func (b *batchSource) Close() error                  { return nil }
-
-func (b *batchSource) ReadBatch(context.Context) (stream.Batch, stream.AckFunc, error) {
-	if b.done || len(b.batch.Records) == 0 {
-		return stream.Batch{}, nil, pipe.ErrEndOfInput
-	}
-	b.done = true
-	return b.batch, func(context.Context) error { return nil }, nil
 }
