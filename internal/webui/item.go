@@ -8,6 +8,8 @@ import (
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/pipesim/pipesim/internal/config"
 )
 
 // itemOf types a plain JSON object as a DynamoDB item: strings are S, numbers N (with the text
@@ -106,9 +108,9 @@ func sorted(s []string, as func(string) any) []any {
 }
 
 // keyOf is the key of item in table t, or an error naming the missing key attribute.
-func keyOf(t tableInfo, item map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
+func keyOf(t config.Table, item map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
 	key := map[string]types.AttributeValue{}
-	for _, name := range t.keys() {
+	for _, name := range keyNames(t) {
 		v, ok := item[name]
 		if !ok {
 			return nil, fmt.Errorf("table %s: the key attribute %q is missing", t.Name, name)

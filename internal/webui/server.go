@@ -55,10 +55,8 @@ type Server struct {
 	topics topicLog
 }
 
-// tableInfo is a table as the page knows it.
-type tableInfo struct{ config.Table }
-
-func (t tableInfo) keys() []string {
+// keyNames are the names of a table's key attributes, the hash key first.
+func keyNames(t config.Table) []string {
 	if t.RangeKey == "" {
 		return []string{t.HashKey}
 	}
@@ -95,7 +93,7 @@ type tableView struct {
 func (s *Server) listTables(w http.ResponseWriter, r *http.Request) {
 	views := make([]tableView, 0, len(s.Tables))
 	for _, t := range s.Tables {
-		v, err := s.scan(r.Context(), tableInfo{t})
+		v, err := s.scan(r.Context(), t)
 		if err != nil {
 			writeError(w, http.StatusBadGateway, err)
 			return
@@ -105,8 +103,8 @@ func (s *Server) listTables(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"tables": views, "caches": s.Caches})
 }
 
-func (s *Server) scan(ctx context.Context, t tableInfo) (tableView, error) {
-	v := tableView{Name: t.Name, Keys: t.keys(), TTL: t.TTLAttribute, Items: []map[string]any{}}
+func (s *Server) scan(ctx context.Context, t config.Table) (tableView, error) {
+	v := tableView{Name: t.Name, Keys: keyNames(t), TTL: t.TTLAttribute, Items: []map[string]any{}}
 	out, err := s.DynamoDB.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(t.Name), Limit: aws.Int32(maxItems)})
 	if err != nil {
 		return v, fmt.Errorf("scan table %s: %w", t.Name, err)
@@ -119,16 +117,8 @@ func (s *Server) scan(ctx context.Context, t tableInfo) (tableView, error) {
 }
 
 func (s *Server) putItem(w http.ResponseWriter, r *http.Request) {
-	t, body, ok := s.tableRequest(w, r)
+	t, item, _, ok := s.itemRequest(w, r)
 	if !ok {
-		return
-	}
-	item, err := itemOf(body)
-	if err == nil {
-		_, err = keyOf(t, item)
-	}
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err)
 		return
 	}
 	if _, err := s.DynamoDB.PutItem(r.Context(), &dynamodb.PutItemInput{TableName: aws.String(t.Name), Item: item}); err != nil {
@@ -139,17 +129,8 @@ func (s *Server) putItem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteItem(w http.ResponseWriter, r *http.Request) {
-	t, body, ok := s.tableRequest(w, r)
+	t, _, key, ok := s.itemRequest(w, r)
 	if !ok {
-		return
-	}
-	item, err := itemOf(body)
-	var key map[string]types.AttributeValue
-	if err == nil {
-		key, err = keyOf(t, item)
-	}
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err)
 		return
 	}
 	if _, err := s.DynamoDB.DeleteItem(r.Context(), &dynamodb.DeleteItemInput{TableName: aws.String(t.Name), Key: key}); err != nil {
@@ -159,21 +140,30 @@ func (s *Server) deleteItem(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"deleted": plainOf(key)})
 }
 
-// tableRequest finds the request's table and reads its body (at most 400 KB, DynamoDB's item
-// limit); on failure it has answered already.
-func (s *Server) tableRequest(w http.ResponseWriter, r *http.Request) (tableInfo, []byte, bool) {
+// itemRequest reads a request about one item: its table (from the path), the item (the body, at
+// most 400 KB, DynamoDB's item limit) and the item's key. On failure it has answered already:
+// 404 for a table not in the pipes file, 400 for a body that is not an item with its key.
+func (s *Server) itemRequest(w http.ResponseWriter, r *http.Request) (t config.Table, item, key map[string]types.AttributeValue, ok bool) {
 	name := r.PathValue("table")
-	i := slices.IndexFunc(s.Tables, func(t config.Table) bool { return t.Name == name })
+	i := slices.IndexFunc(s.Tables, func(tb config.Table) bool { return tb.Name == name })
 	if i < 0 {
 		writeError(w, http.StatusNotFound, fmt.Errorf("table %q is not in the pipes file", name))
-		return tableInfo{}, nil, false
+		return t, nil, nil, false
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 400<<10))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("read the item: %w", err))
-		return tableInfo{}, nil, false
+		return t, nil, nil, false
 	}
-	return tableInfo{s.Tables[i]}, body, true
+	t = s.Tables[i]
+	if item, err = itemOf(body); err == nil {
+		key, err = keyOf(t, item)
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return t, nil, nil, false
+	}
+	return t, item, key, true
 }
 
 func (s *Server) cacheGet(w http.ResponseWriter, r *http.Request) {

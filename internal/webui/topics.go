@@ -2,6 +2,7 @@ package webui
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 
@@ -35,20 +36,11 @@ func TopicsOf(cfg *config.Config) []Topic {
 			literal = literal && ok && !tp.IsPath()
 			v[i] = tp.String()
 		}
-		if topic := (Topic{Cache: v[0], Name: v[1]}); literal && !contains(out, topic) {
+		if topic := (Topic{Cache: v[0], Name: v[1]}); literal && !slices.Contains(out, topic) {
 			out = append(out, topic)
 		}
 	}
 	return out
-}
-
-func contains(ts []Topic, t Topic) bool {
-	for _, e := range ts {
-		if e == t {
-			return true
-		}
-	}
-	return false
 }
 
 // topicLog keeps the latest messages of the subscribed topics.
