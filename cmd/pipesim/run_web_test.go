@@ -35,21 +35,22 @@ func TestRunWeb(t *testing.T) {
 
 	items := base + "/api/tables/weather-stats-demo/items"
 	webCall(t, "PUT", items, `{"Location": "Web City", "MaxTemp": 42, "MinTemp": 31, "ChancesOfPrecipitation": 91, "TTL": 120}`)
-	cached := waitForCache(t, base, func(v map[string]any) bool { return v["found"] == true })
+	cache := base + "/api/caches/momento-eventbridge-cache?key=" + url.QueryEscape("Web City")
+	cached := pollWeb(t, cache, func(v map[string]any) bool { return v["found"] == true })
 	if want := `"MaxTemp": "42"`; !strings.Contains(cached["value"].(string), want) {
 		t.Errorf("cache[Web City] = %q; want the put pipe's body, with %s (numbers arrive as strings)", cached["value"], want)
 	}
-	topic := waitFor(t, base+"/api/topics", `\"Location\": \"Web City\"`)
+	topic := pollWebFor(t, base+"/api/topics", `\"Location\": \"Web City\"`)
 	if !strings.Contains(topic, `\"EventType\": \"INSERT\"`) {
 		t.Errorf("topics = %s; want the topic pipe's INSERT message", topic)
 	}
 	webCall(t, "DELETE", items, `{"Location": "Web City"}`)
-	waitForCache(t, base, func(v map[string]any) bool { return v["found"] == false })
+	pollWeb(t, cache, func(v map[string]any) bool { return v["found"] == false })
 
 	// An item without a TTL: the put pipe's request has an empty ttl_seconds, Momento answers
 	// 400, and the page shows the batch's metadata in the dead-letter queue.
 	webCall(t, "PUT", items, `{"Location": "No TTL City", "MaxTemp": 1}`)
-	if dlq := waitFor(t, base+"/api/dlq", `"DDBStreamBatchInfo"`); !strings.Contains(dlq, `"name":"weather-stats-demo-dlq"`) {
+	if dlq := pollWebFor(t, base+"/api/dlq", `"DDBStreamBatchInfo"`); !strings.Contains(dlq, `"name":"weather-stats-demo-dlq"`) {
 		t.Errorf("GET /api/dlq = %s; want the put pipe's dead letter in weather-stats-demo-dlq", dlq)
 	}
 
@@ -80,21 +81,27 @@ func webCall(t *testing.T, method, url, body string) map[string]any {
 	return v
 }
 
-// waitForCache polls the page's view of cache[Web City] until ok says it is as wanted.
-func waitForCache(t *testing.T, base string, ok func(map[string]any) bool) map[string]any {
+// pollWeb GETs url from the page's API until ok holds of its JSON answer (waitUntil), and
+// returns that answer.
+func pollWeb(t *testing.T, url string, ok func(map[string]any) bool) map[string]any {
 	t.Helper()
-	u := base + "/api/caches/momento-eventbridge-cache?key=" + url.QueryEscape("Web City")
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		v := webCall(t, "GET", u, "")
-		if ok(v) {
-			return v
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("cache[Web City] = %v after 30 s", v)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	var v map[string]any
+	waitUntil(t, func() bool {
+		v = webCall(t, "GET", url, "")
+		return ok(v)
+	})
+	return v
+}
+
+// pollWebFor is pollWeb until the answer, as JSON, holds want; it returns that JSON.
+func pollWebFor(t *testing.T, url, want string) string {
+	t.Helper()
+	var got []byte
+	pollWeb(t, url, func(v map[string]any) bool {
+		got, _ = json.Marshal(v)
+		return strings.Contains(string(got), want)
+	})
+	return string(got)
 }
 
 // TestRunWebAddrInUse: a --web address that cannot be listened on stops run before it starts
@@ -110,21 +117,5 @@ func TestRunWebAddrInUse(t *testing.T) {
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(ee.err.Error(), "--web: listen tcp "+ln.Addr().String()) {
 		t.Errorf("run --web %s (in use) = %v; want exit 2 naming --web", ln.Addr(), err)
-	}
-}
-
-// waitFor polls a GET of the page's API until its JSON answer holds want, and returns it.
-func waitFor(t *testing.T, url, want string) string {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		got, _ := json.Marshal(webCall(t, "GET", url, ""))
-		if strings.Contains(string(got), want) {
-			return string(got)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET %s = %s after 30 s; want it to hold %s", url, got, want)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
