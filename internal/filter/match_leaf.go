@@ -2,6 +2,7 @@ package filter
 
 import (
 	"bytes"
+	"slices"
 )
 
 // matchString reports whether a string value (decoded, without quotes)
@@ -124,19 +125,10 @@ func (lf *leaf) matchNumber(text []byte) bool {
 				return true
 			}
 		case opButNumbers:
-			if ev, ok := value(); !ok || !containsInt(o.nums, ev) {
+			if ev, ok := value(); !ok || !slices.Contains(o.nums, ev) {
 				return true
 			}
 		case opButStrings, opButPrefix, opButSuffix, opButFold, opButWildcard:
-			return true
-		}
-	}
-	return false
-}
-
-func containsInt(xs []int64, v int64) bool {
-	for _, x := range xs {
-		if x == v {
 			return true
 		}
 	}
