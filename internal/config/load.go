@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -34,7 +35,21 @@ type Options struct {
 	AllowBatching bool
 	// AllowUnsupported accepts filter operators that AWS Pipes rejects, with a warning.
 	AllowUnsupported bool
+	// Origin, when set, says how messages name an object that came from somewhere else (a
+	// CloudFormation resource): given its kind (KindPipe, ...) and name, it returns what to call
+	// it and the prefix of its field paths, such as "weatherstatsdemocacheputpipe" and
+	// "Properties.". ok false names it as pipesim's own file does: pipe "NAME".
+	Origin func(kind, name string) (who, fieldPrefix string, ok bool)
 }
+
+// Kinds of objects, as Options.Origin receives them.
+const (
+	KindPipe        = "pipe"
+	KindTable       = "table"
+	KindQueue       = "queue"
+	KindConnection  = "connection"
+	KindDestination = "API destination"
+)
 
 // Load reads and validates the pipes file at path.
 func Load(path string, opts Options) (*Config, error) {
@@ -99,6 +114,27 @@ type builder struct {
 
 func (b *builder) fail(format string, args ...any) {
 	b.errs = append(b.errs, fmt.Errorf(format, args...))
+}
+
+// failAt reports a problem with one field of an object; field "" is the object as a whole.
+func (b *builder) failAt(kind, name, field, format string, args ...any) {
+	who, prefix := fmt.Sprintf("%s %q", kind, name), ""
+	if b.opts.Origin != nil {
+		if w, p, ok := b.opts.Origin(kind, name); ok {
+			who, prefix = w, p
+		}
+	}
+	msg := fmt.Sprintf(format, args...)
+	if field == "" && prefix != "" {
+		field = strings.TrimSuffix(prefix, ".")
+	} else if field != "" {
+		field = prefix + field
+	}
+	if field == "" {
+		b.fail("%s: %s", who, msg)
+		return
+	}
+	b.fail("%s: %s: %s", who, field, msg)
 }
 
 func (b *builder) build(f *file) {

@@ -18,7 +18,7 @@ type pipeErrors struct {
 }
 
 func (pe pipeErrors) fail(field, format string, args ...any) {
-	pe.b.fail("pipe %q: %s: %s", pe.name, field, fmt.Sprintf(format, args...))
+	pe.b.failAt(KindPipe, pe.name, field, format, args...)
 }
 
 func (b *builder) buildPipe(s *pipeSpec) *Pipe {

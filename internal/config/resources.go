@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -25,15 +26,15 @@ func (b *builder) buildTables(specs []tableSpec) {
 }
 
 func (b *builder) buildTable(s tableSpec) (Table, bool) {
-	where := fmt.Sprintf("table %q", s.TableName)
+	where := s.TableName
 	n := len(b.errs)
 	if !tableName.MatchString(s.TableName) {
-		b.fail("%s: TableName: want 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.'", where)
+		b.failAt(KindTable, where, "TableName", "want 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.'")
 	}
 	t := Table{Name: s.TableName, Attributes: map[string]string{}}
 	for _, a := range s.AttributeDefinitions {
 		if a.AttributeType != "S" && a.AttributeType != "N" && a.AttributeType != "B" {
-			b.fail("%s: AttributeDefinitions: %q has AttributeType %q, want S, N or B", where, a.AttributeName, a.AttributeType)
+			b.failAt(KindTable, where, "AttributeDefinitions", "%q has AttributeType %q, want S, N or B", a.AttributeName, a.AttributeType)
 		}
 		t.Attributes[a.AttributeName] = a.AttributeType
 	}
@@ -41,12 +42,12 @@ func (b *builder) buildTable(s tableSpec) (Table, bool) {
 		b.keyElement(where, &t, k)
 	}
 	if t.HashKey == "" {
-		b.fail("%s: KeySchema: no HASH key", where)
+		b.failAt(KindTable, where, "KeySchema", "no HASH key")
 	}
 	if s.StreamSpecification != nil && s.StreamSpecification.StreamEnabled {
 		t.StreamViewType = s.StreamSpecification.StreamViewType
 		if !viewTypes[t.StreamViewType] {
-			b.fail("%s: StreamSpecification.StreamViewType %q: want NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES or KEYS_ONLY", where, t.StreamViewType)
+			b.failAt(KindTable, where, "StreamSpecification.StreamViewType", "%q: want NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES or KEYS_ONLY", t.StreamViewType)
 		}
 	}
 	if s.TimeToLiveSpecification != nil && s.TimeToLiveSpecification.Enabled {
@@ -57,7 +58,7 @@ func (b *builder) buildTable(s tableSpec) (Table, bool) {
 
 func (b *builder) keyElement(where string, t *Table, k keyElement) {
 	if _, ok := t.Attributes[k.AttributeName]; !ok {
-		b.fail("%s: KeySchema: %q is not in AttributeDefinitions", where, k.AttributeName)
+		b.failAt(KindTable, where, "KeySchema", "%q is not in AttributeDefinitions", k.AttributeName)
 	}
 	switch k.KeyType {
 	case "HASH":
@@ -65,7 +66,7 @@ func (b *builder) keyElement(where string, t *Table, k keyElement) {
 	case "RANGE":
 		t.RangeKey = k.AttributeName
 	default:
-		b.fail("%s: KeySchema: %q has KeyType %q, want HASH or RANGE", where, k.AttributeName, k.KeyType)
+		b.failAt(KindTable, where, "KeySchema", "%q has KeyType %q, want HASH or RANGE", k.AttributeName, k.KeyType)
 	}
 }
 
@@ -73,7 +74,7 @@ func (b *builder) buildQueues(specs []queueSpec) {
 	b.queues = map[string]*Queue{}
 	for _, s := range specs {
 		if !queueName.MatchString(s.QueueName) {
-			b.fail("queue %q: QueueName: want 1-80 characters of a-z, A-Z, 0-9, '_', '-' (FIFO queues cannot be a pipe's DLQ)", s.QueueName)
+			b.failAt(KindQueue, s.QueueName, "QueueName", "want 1-80 characters of a-z, A-Z, 0-9, '_', '-' (FIFO queues cannot be a pipe's DLQ)")
 			continue
 		}
 		q := Queue{Name: s.QueueName, ARN: fmt.Sprintf("arn:aws:sqs:%s:%s:%s", b.cfg.Region, b.cfg.AccountID, s.QueueName)}
@@ -88,14 +89,18 @@ func (b *builder) buildQueues(specs []queueSpec) {
 func (b *builder) buildConnections(specs []connectionSpec) {
 	b.connections = map[string]*httpdest.Connection{}
 	for _, s := range specs {
-		where := fmt.Sprintf("connection %q", s.Name)
 		if !resourceName.MatchString(s.Name) {
-			b.fail("%s: Name: want 1-64 characters of a-z, A-Z, 0-9, '.', '-', '_'", where)
+			b.failAt(KindConnection, s.Name, "Name", "want 1-64 characters of a-z, A-Z, 0-9, '.', '-', '_'")
 			continue
 		}
 		c, err := newConnection(s)
 		if err != nil {
-			b.fail("%s: %v", where, err)
+			var fe *fieldError
+			if errors.As(err, &fe) {
+				b.failAt(KindConnection, s.Name, fe.field, "%v", fe.err)
+			} else {
+				b.failAt(KindConnection, s.Name, "", "%v", err)
+			}
 			continue
 		}
 		b.connections[s.Name] = c
@@ -104,7 +109,7 @@ func (b *builder) buildConnections(specs []connectionSpec) {
 
 func newConnection(s connectionSpec) (*httpdest.Connection, error) {
 	if s.AuthParameters == nil {
-		return nil, fmt.Errorf("AuthParameters: missing")
+		return nil, &fieldError{"AuthParameters", errors.New("missing")}
 	}
 	var c *httpdest.Connection
 	var err error
@@ -112,19 +117,19 @@ func newConnection(s connectionSpec) (*httpdest.Connection, error) {
 	case "API_KEY":
 		p := s.AuthParameters.APIKeyAuthParameters
 		if p == nil {
-			return nil, fmt.Errorf("AuthParameters.ApiKeyAuthParameters: missing for AuthorizationType API_KEY")
+			return nil, &fieldError{"AuthParameters.ApiKeyAuthParameters", errors.New("missing for AuthorizationType API_KEY")}
 		}
 		c, err = httpdest.NewAPIKeyConnection(s.Name, p.APIKeyName, p.APIKeyValue)
 	case "BASIC":
 		p := s.AuthParameters.BasicAuthParameters
 		if p == nil {
-			return nil, fmt.Errorf("AuthParameters.BasicAuthParameters: missing for AuthorizationType BASIC")
+			return nil, &fieldError{"AuthParameters.BasicAuthParameters", errors.New("missing for AuthorizationType BASIC")}
 		}
 		c, err = httpdest.NewBasicConnection(s.Name, p.Username, p.Password)
 	case "OAUTH_CLIENT_CREDENTIALS":
-		return nil, fmt.Errorf("AuthorizationType OAUTH_CLIENT_CREDENTIALS: not supported by pipesim yet")
+		return nil, &fieldError{"AuthorizationType", errors.New("OAUTH_CLIENT_CREDENTIALS: not supported by pipesim yet")}
 	default:
-		return nil, fmt.Errorf("AuthorizationType %q: want API_KEY, BASIC or OAUTH_CLIENT_CREDENTIALS", s.AuthorizationType)
+		return nil, &fieldError{"AuthorizationType", fmt.Errorf("%q: want API_KEY, BASIC or OAUTH_CLIENT_CREDENTIALS", s.AuthorizationType)}
 	}
 	if err != nil {
 		return nil, err
@@ -148,21 +153,20 @@ func (b *builder) buildDestinations(specs []destinationSpec) {
 	b.declared = map[string]bool{}
 	for _, s := range specs {
 		b.declared[s.Name] = true
-		where := fmt.Sprintf("API destination %q", s.Name)
 		if !resourceName.MatchString(s.Name) {
-			b.fail("%s: Name: want 1-64 characters of a-z, A-Z, 0-9, '.', '-', '_'", where)
+			b.failAt(KindDestination, s.Name, "Name", "want 1-64 characters of a-z, A-Z, 0-9, '.', '-', '_'")
 			continue
 		}
 		connName := lastNamePart(s.ConnectionArn, "connection/")
 		conn, ok := b.connections[connName]
 		if !ok {
-			b.fail("%s: ConnectionArn: unknown connection %q (declare it under Connections)", where, s.ConnectionArn)
+			b.failAt(KindDestination, s.Name, "ConnectionArn", "unknown connection %q (declare it under Connections)", s.ConnectionArn)
 			continue
 		}
 		arn := fmt.Sprintf("arn:aws:events:%s:%s:api-destination/%s", b.cfg.Region, b.cfg.AccountID, s.Name)
 		d, err := httpdest.NewDestination(s.Name, arn, s.HTTPMethod, s.InvocationEndpoint, s.InvocationRateLimitPerSecond, conn)
 		if err != nil {
-			b.fail("%s: %v", where, err)
+			b.failAt(KindDestination, s.Name, destinationField(err), "%v", err)
 			continue
 		}
 		b.cfg.Destinations[s.Name] = d
@@ -181,4 +185,24 @@ func lastNamePart(nameOrARN, kind string) string {
 	}
 	name, _, _ := strings.Cut(rest, "/")
 	return name
+}
+
+// fieldError is a problem with one field of an object.
+type fieldError struct {
+	field string
+	err   error
+}
+
+func (e *fieldError) Error() string { return e.field + ": " + e.err.Error() }
+
+// destinationField is the field an error of httpdest.NewDestination is about; "" when it is not
+// one field (the message names it).
+func destinationField(err error) string {
+	switch {
+	case errors.Is(err, httpdest.ErrBadMethod):
+		return "HttpMethod"
+	case errors.Is(err, httpdest.ErrBadEndpoint):
+		return "InvocationEndpoint"
+	}
+	return ""
 }
