@@ -52,6 +52,7 @@ func commands(s streams) map[string]command {
 		"replay":       &replayCmd{streams: s},
 		"test":         &testCmd{streams: s},
 		"capture":      &captureCmd{streams: s},
+		"convert":      &convertCmd{streams: s},
 	}
 }
 

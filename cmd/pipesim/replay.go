@@ -98,7 +98,16 @@ func (c *replayCmd) setup() (*replay.Run, func(), error) {
 	if err != nil {
 		return nil, nil, &exitError{code: 2, err: err}
 	}
-	lookup, err := sim.Lookup(c.o.pipesFile)
+	c.o.templateNotice = c.stderr
+	pipesFile, tmpl, err := c.o.design()
+	if err != nil {
+		return nil, nil, err
+	}
+	dir := filepath.Dir(pipesFile)
+	if tmpl != nil {
+		dir = tmpl.Dir()
+	}
+	lookup, err := sim.LookupIn(dir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -130,7 +139,7 @@ func (c *replayCmd) setup() (*replay.Run, func(), error) {
 		r.ExecLog = c.execLog(&closers)
 	}
 	load.Lookup = lookup
-	if r.Config, err = sim.LoadPipes(c.o.pipesFile, load); err != nil {
+	if r.Config, err = sim.LoadDesign(pipesFile, tmpl, load); err != nil {
 		closeAll()
 		return nil, nil, err
 	}

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/pipesim/pipesim/internal/cfn"
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/momento"
 	"github.com/pipesim/pipesim/internal/pipe"
@@ -15,10 +18,124 @@ import (
 	"github.com/pipesim/pipesim/internal/template"
 )
 
-// pipeFlags are the flags of every command that runs pipes (run, demo, replay): the pipes file,
-// how it loads, where state goes, and delivery. One set, so the commands cannot drift apart.
+// designFlags say where the design comes from: pipesim's own pipes file, or the team's
+// infrastructure (a CloudFormation template or cdk.out) with what it needs to resolve. Every
+// command that takes --pipes registers them (through pipeFlags, or alone), and loads through
+// design, so they all read the same inputs.
+type designFlags struct {
+	pipesFile      string
+	template       string
+	stack          string
+	parameters     keyValues
+	region         string
+	account        string
+	imports        keyValues
+	secrets        keyValues
+	momentoParams  string
+	templateNotice io.Writer // where a template's notes go; nil: nowhere
+}
+
+func (f *designFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.pipesFile, "pipes", "", "pipes file (YAML or JSON); empty uses the embedded weather-stats design")
+	fs.StringVar(&f.template, "template", "", "run the design from a CloudFormation template (JSON or YAML, SAM too) or a cdk.out directory instead (see docs/cloudformation.md)")
+	fs.StringVar(&f.stack, "stack", "", "the stack of a cdk.out directory with several; also AWS::StackName")
+	fs.Var(&f.parameters, "parameter-overrides", "template parameters as `Key=Value ...` (as aws cloudformation deploy takes them; repeatable); SSM parameter values by name too")
+	fs.StringVar(&f.region, "region", "", "AWS::Region of the template (default: the cdk.out stack's, else "+config.DefaultRegion+")")
+	fs.StringVar(&f.account, "account", "", "AWS::AccountId of the template (default: the cdk.out stack's, else "+config.DefaultAccountID+")")
+	fs.Var(&f.imports, "import", "the value of Fn::ImportValue NAME, as `NAME=VALUE` (repeatable)")
+	fs.Var(&f.secrets, "secret", "a Secrets Manager secret the template reads but does not define, as `NAME=VALUE` (repeatable)")
+	fs.StringVar(&f.momentoParams, "momento-parameters", "", "template parameters that take the Momento endpoint and API key pipesim uses, as `ENDPOINT[,KEY]` ($MOMENTO_API_ENDPOINT and $MOMENTO_API_KEY, else the embedded server's)")
+}
+
+// templateFlagsSet names a template-only flag given without a template.
+func (f *designFlags) templateFlagsSet() string {
+	for name, set := range map[string]bool{"--stack": f.stack != "", "--parameter-overrides": len(f.parameters) > 0,
+		"--region": f.region != "", "--account": f.account != "", "--import": len(f.imports) > 0,
+		"--secret": len(f.secrets) > 0, "--momento-parameters": f.momentoParams != ""} {
+		if set {
+			return name
+		}
+	}
+	return ""
+}
+
+// design is where the pipes come from: the pipes file, or the template (from --template, or a
+// --pipes file whose content is a template). Flag errors exit 2.
+func (f *designFlags) design() (string, *sim.Template, error) {
+	path := f.template
+	if f.template != "" && f.pipesFile != "" {
+		return "", nil, &exitError{code: 2, err: fmt.Errorf("give --pipes or --template, not both")}
+	}
+	if path == "" && f.pipesFile != "" {
+		if is, err := cfn.IsTemplate(f.pipesFile); err == nil && is {
+			path = f.pipesFile
+		}
+	}
+	if path == "" {
+		if name := f.templateFlagsSet(); name != "" {
+			return "", nil, &exitError{code: 2, err: fmt.Errorf("%s needs --template", name)}
+		}
+		return f.pipesFile, nil, nil
+	}
+	t := &sim.Template{Path: path, Options: cfn.Options{Stack: f.stack, Parameters: f.parameters, Region: f.region,
+		Account: f.account, Imports: f.imports, Secrets: f.secrets}}
+	if f.momentoParams != "" {
+		endpoint, key, _ := strings.Cut(f.momentoParams, ",")
+		t.Options.Bind = map[string]string{endpoint: sim.EnvMomentoEndpoint}
+		if key != "" {
+			t.Options.Bind[key] = sim.EnvMomentoKey
+		}
+	}
+	if w := f.templateNotice; w != nil {
+		t.Notice = func(n string) { fmt.Fprintf(w, "pipesim: %s: %s\n", path, n) }
+	}
+	return "", t, nil
+}
+
+// keyValues is a repeatable NAME=VALUE flag.
+type keyValues map[string]string
+
+func (kv *keyValues) String() string { return "" }
+
+func (kv *keyValues) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("%q: want NAME=VALUE", v)
+	}
+	if *kv == nil {
+		*kv = keyValues{}
+	}
+	(*kv)[k] = val
+	return nil
+}
+
+// multiValued rewrites `--parameter-overrides A=1 B=2` (the AWS CLI's spelling: one flag, many
+// values) into one flag per value, which the flag package takes; values end at the next
+// argument that starts with - or has no =.
+func multiValued(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		out = append(out, a)
+		if a != "--parameter-overrides" && a != "-parameter-overrides" {
+			continue
+		}
+		if i+1 < len(args) {
+			out = append(out, args[i+1])
+			i++
+		}
+		for i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") && strings.Contains(args[i+1], "=") {
+			out = append(out, a, args[i+1])
+			i++
+		}
+	}
+	return out
+}
+
+// pipeFlags are the flags of every command that runs pipes (run, demo, replay): the design, how
+// it loads, where state goes, and delivery. One set, so the commands cannot drift apart.
 type pipeFlags struct {
-	pipesFile        string
+	designFlags
 	stateDir         string
 	missing          string
 	stripQuotes      bool
@@ -30,7 +147,7 @@ type pipeFlags struct {
 }
 
 func (f *pipeFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.pipesFile, "pipes", "", "pipes file (YAML or JSON); empty uses the embedded weather-stats design")
+	f.designFlags.register(fs)
 	fs.StringVar(&f.stateDir, "state-dir", ".pipesim", "directory for checkpoints (run, demo), dead-letter queues and execution logs")
 	fs.StringVar(&f.missing, "missing", "", "how a template path absent from the record renders: aws, null or fail (see docs/templates.md; default: as AWS)")
 	fs.BoolVar(&f.stripQuotes, "strip-object-quotes", false, "render an object placed inside a JSON string of a template quote-stripped instead of failing (see docs/templates.md)")
@@ -93,8 +210,13 @@ func (f *simFlags) options(stderr io.Writer) (sim.Options, error) {
 	if err != nil {
 		return sim.Options{}, err
 	}
+	f.templateNotice = stderr
+	pipesFile, tmpl, err := f.design()
+	if err != nil {
+		return sim.Options{}, err
+	}
 	o := sim.Options{
-		PipesFile: f.pipesFile, DynamoDBEndpoint: f.dynamoDBEndpoint, DynamoDBPath: f.dynamoDBPath,
+		PipesFile: pipesFile, Template: tmpl, DynamoDBEndpoint: f.dynamoDBEndpoint, DynamoDBPath: f.dynamoDBPath,
 		StateDir: f.stateDir, PollInterval: f.pollInterval, Missing: load.Missing, StripObjectQuotes: load.StripObjectQuotes,
 		AllowUnsupported: load.AllowUnsupported, AllowBatching: load.AllowBatching, Retry: f.retry(),
 		Logger: logger, Faults: f.faults, SQSEndpoint: f.sqsEndpoint, SQSProtocol: f.sqsProtocol,
@@ -126,6 +248,10 @@ func (f *simFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer) (sim
 		return sim.Options{}, err
 	}
 	opts, err := f.options(stderr)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return sim.Options{}, err
+	}
 	if err != nil {
 		return sim.Options{}, &exitError{code: 2, err: err}
 	}
@@ -134,7 +260,7 @@ func (f *simFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer) (sim
 
 // parseFlags parses args, turning -h into a clean exit and a bad flag into exit code 2.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(multiValued(args)); err != nil {
 		if err == flag.ErrHelp {
 			return &exitError{code: 0}
 		}

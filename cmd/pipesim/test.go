@@ -8,7 +8,9 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/pipetest"
+	"github.com/pipesim/pipesim/internal/sim"
 )
 
 // testCmd is `pipesim test [FILES]`: declarative pipe tests, reported like `go test`.
@@ -16,6 +18,8 @@ type testCmd struct {
 	streams
 	verbose bool
 	run     string
+	// design, when given, replaces the test files' own pipes: the same cases against a template.
+	design designFlags
 }
 
 // Run runs each test file (default: every *_test.yaml in the current directory) and exits 1 when
@@ -25,7 +29,8 @@ func (c *testCmd) Run(ctx context.Context, args []string) error {
 	fs.SetOutput(c.stderr)
 	fs.BoolVar(&c.verbose, "v", false, "list every case, passed or not")
 	fs.StringVar(&c.run, "run", "", "run only the cases whose name matches this regular expression")
-	if err := fs.Parse(args); err != nil {
+	c.design.register(fs)
+	if err := fs.Parse(multiValued(args)); err != nil {
 		if err == flag.ErrHelp {
 			return &exitError{code: 0}
 		}
@@ -41,9 +46,14 @@ func (c *testCmd) Run(ctx context.Context, args []string) error {
 			return &exitError{code: 2, err: fmt.Errorf("test: no test files given and no *_test.yaml here")}
 		}
 	}
+	c.design.templateNotice = c.stderr
+	load, err := c.loader()
+	if err != nil {
+		return err
+	}
 	ok := true
 	for _, path := range files {
-		ok = c.file(ctx, path, filter) && ok
+		ok = c.file(ctx, path, filter, load) && ok
 	}
 	if !ok {
 		return &exitError{code: 1}
@@ -51,9 +61,26 @@ func (c *testCmd) Run(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (c *testCmd) file(ctx context.Context, path string, filter *regexp.Regexp) bool {
+// loader is the design the flags give, nil when they give none (each file's own pipes).
+func (c *testCmd) loader() (pipetest.Loader, error) {
+	if c.design.pipesFile == "" && c.design.template == "" {
+		if name := c.design.templateFlagsSet(); name != "" {
+			return nil, &exitError{code: 2, err: fmt.Errorf("test: %s needs --template", name)}
+		}
+		return nil, nil
+	}
+	pipesFile, tmpl, err := c.design.design()
+	if err != nil {
+		return nil, err
+	}
+	return func(lookup config.Lookup) (*config.Config, error) {
+		return sim.LoadDesign(pipesFile, tmpl, config.Options{Lookup: lookup})
+	}, nil
+}
+
+func (c *testCmd) file(ctx context.Context, path string, filter *regexp.Regexp, load pipetest.Loader) bool {
 	start := time.Now()
-	f, err := pipetest.Load(path)
+	f, err := pipetest.LoadWith(path, load)
 	if err != nil {
 		fmt.Fprintf(c.stdout, "%v\nFAIL\t%s [setup failed]\n", err, path)
 		return false

@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/pipesim/pipesim/internal/cfn"
 	"github.com/pipesim/pipesim/internal/config"
 )
 
@@ -105,10 +106,20 @@ func (x *Node) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// Load reads a test file and the pipes file it names (default pipes.yaml beside it). ${VAR} in
-// the pipes file is resolved from the test file's env only, so a test gives the same result on
-// every machine. Errors name the file, the line and the case.
+// Loader loads the design a test file's cases run against; lookup is the test file's env.
+type Loader func(lookup config.Lookup) (*config.Config, error)
+
+// Load reads a test file and the pipes file it names (default pipes.yaml beside it), which may
+// also be a CloudFormation template or a cdk.out directory (its parameters then come from env
+// too). ${VAR} in the pipes file is resolved from the test file's env only, so a test gives the
+// same result on every machine. Errors name the file, the line and the case.
 func Load(path string) (*File, error) {
+	return LoadWith(path, nil)
+}
+
+// LoadWith is Load with the design loaded by load instead of from the file's pipes (nil: as
+// Load does): `pipesim test --template` runs a test file's cases against the team's stack.
+func LoadWith(path string, load Loader) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadTestFile, err)
@@ -124,10 +135,14 @@ func Load(path string) (*File, error) {
 	if !filepath.IsAbs(pipes) {
 		pipes = filepath.Join(filepath.Dir(path), pipes)
 	}
-	cfg, err := config.Load(pipes, config.Options{Lookup: func(name string) (string, bool) {
+	lookup := func(name string) (string, bool) {
 		v, ok := spec.Env[name]
 		return v, ok
-	}})
+	}
+	if load == nil {
+		load = func(lookup config.Lookup) (*config.Config, error) { return loadPipes(pipes, lookup) }
+	}
+	cfg, err := load(lookup)
 	if err != nil {
 		return nil, fmt.Errorf("%s: pipes file: %w", path, err)
 	}
@@ -247,4 +262,16 @@ func (f *File) pipe(name string) *config.Pipe {
 		}
 	}
 	return nil
+}
+
+// loadPipes loads a pipes file, or a template or cdk.out found where the pipes file would be.
+func loadPipes(path string, lookup config.Lookup) (*config.Config, error) {
+	if is, err := cfn.IsTemplate(path); err != nil || !is {
+		return config.Load(path, config.Options{Lookup: lookup})
+	}
+	r, err := cfn.Load(path, cfn.Options{Lookup: lookup})
+	if err != nil {
+		return nil, err
+	}
+	return r.Config(config.Options{})
 }

@@ -13,10 +13,11 @@ import (
 // Lookup resolves ${VAR} as `pipesim run` does: the environment, then the .env beside pipesFile
 // (or in the current directory when pipesFile is ""). An empty value counts as unset.
 func Lookup(pipesFile string) (config.Lookup, error) {
-	dir := "."
-	if pipesFile != "" {
-		dir = filepath.Dir(pipesFile)
-	}
+	return LookupIn(designDir(pipesFile, nil))
+}
+
+// LookupIn is Lookup with the .env of the folder dir.
+func LookupIn(dir string) (config.Lookup, error) {
 	dotenv, err := config.ReadDotEnv(filepath.Join(dir, ".env"))
 	if err != nil {
 		return nil, fmt.Errorf("read .env: %w", err)

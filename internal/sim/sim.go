@@ -34,7 +34,9 @@ const (
 
 // Options configure a simulation.
 type Options struct {
-	PipesFile         string // "" runs the embedded seed design
+	PipesFile string // "" runs the embedded seed design
+	// Template, when set, is the design instead of PipesFile.
+	Template          *Template
 	DynamoDBEndpoint  string // "" lets ddblocal find or start one
 	DynamoDBPath      string // DynamoDB Local database directory; "" keeps it in memory
 	StateDir          string // checkpoints, dead-letter queues, logs; "" means .pipesim
@@ -97,7 +99,7 @@ func (s *Sim) start(ctx context.Context) error {
 	lookup := s.opts.Lookup
 	if lookup == nil {
 		var err error
-		if lookup, err = Lookup(s.opts.PipesFile); err != nil {
+		if lookup, err = LookupIn(designDir(s.opts.PipesFile, s.opts.Template)); err != nil {
 			return err
 		}
 	}
@@ -150,7 +152,7 @@ func (s *Sim) momento(lookup config.Lookup) (config.Lookup, error) {
 }
 
 func (s *Sim) load(lookup config.Lookup) (*config.Config, error) {
-	return LoadPipes(s.opts.PipesFile, config.Options{Lookup: lookup, Missing: s.opts.Missing, StripObjectQuotes: s.opts.StripObjectQuotes,
+	return LoadDesign(s.opts.PipesFile, s.opts.Template, config.Options{Lookup: lookup, Missing: s.opts.Missing, StripObjectQuotes: s.opts.StripObjectQuotes,
 		AllowUnsupported: s.opts.AllowUnsupported, AllowBatching: s.opts.AllowBatching})
 }
 
