@@ -266,7 +266,7 @@ func (s *stack) join(arg any, path string) (any, error) {
 	if !ok {
 		return nil, errAt(path, "the delimiter must be a string")
 	}
-	items, err := s.evalList(list[1], path)
+	items, err := s.evalList(list[1], join(path, "[1]"))
 	if err != nil {
 		return nil, err
 	}
@@ -286,7 +286,7 @@ func (s *stack) selectFn(arg any, path string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	idxText, err := s.evalString(list[0], path)
+	idxText, err := s.evalString(list[0], join(path, "[0]"))
 	if err != nil {
 		return nil, err
 	}
@@ -294,7 +294,7 @@ func (s *stack) selectFn(arg any, path string) (any, error) {
 	if err != nil {
 		return nil, errAt(path, "index %q: want a whole number", idxText)
 	}
-	items, err := s.evalList(list[1], path)
+	items, err := s.evalList(list[1], join(path, "[1]"))
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +313,7 @@ func (s *stack) split(arg any, path string) (any, error) {
 	if !ok || delim == "" {
 		return nil, errAt(path, "the delimiter must be a non-empty string")
 	}
-	str, err := s.evalString(list[1], path)
+	str, err := s.evalString(list[1], join(path, "[1]"))
 	if err != nil {
 		return nil, err
 	}
@@ -354,7 +354,7 @@ func (s *stack) findInMap(arg any, path string) (any, error) {
 	}
 	var keys [3]string
 	for i := range 3 {
-		k, err := s.evalString(list[i], path)
+		k, err := s.evalString(list[i], join(path, fmt.Sprintf("[%d]", i)))
 		if err != nil {
 			return nil, err
 		}
@@ -544,11 +544,11 @@ func (s *stack) condition(v any, path string) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		a, err := s.eval(list[0], p)
+		a, err := s.eval(list[0], join(p, "[0]"))
 		if err != nil {
 			return false, err
 		}
-		b, err := s.eval(list[1], p)
+		b, err := s.eval(list[1], join(p, "[1]"))
 		if err != nil {
 			return false, err
 		}

@@ -36,6 +36,10 @@ var sections = map[string]bool{
 	"Outputs": true, "Globals": true, // Globals: SAM's
 }
 
+// readSections are the sections that make the design; the others (Metadata, Rules, Outputs,
+// SAM's Globals) change nothing pipesim runs and are not read.
+var readSections = map[string]bool{"Parameters": true, "Mappings": true, "Conditions": true, "Transform": true, "Resources": true}
+
 // looksLikeTemplate reports whether data is a CloudFormation template rather than a pipes file:
 // its top level has Resources or AWSTemplateFormatVersion.
 func looksLikeTemplate(data []byte) bool {
@@ -74,6 +78,9 @@ func parseTemplate(data []byte) (*template, error) {
 		key, val := top.Content[i].Value, top.Content[i+1]
 		if !sections[key] {
 			return nil, fmt.Errorf("line %d: unknown section %s", top.Content[i].Line, key)
+		}
+		if !readSections[key] {
+			continue
 		}
 		v, err := r.value(val, 0)
 		if err != nil {

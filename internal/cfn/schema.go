@@ -143,7 +143,7 @@ func coerceStruct(v any, t reflect.Type, path string) (any, error) {
 	for _, k := range sortedKeys(m) {
 		f, ok := fields[k]
 		if !ok {
-			return nil, errAt(join(path, k), "unknown property (%s has %s)", strings.TrimPrefix(t.Name(), ""), strings.Join(fieldNames(fields), ", "))
+			return nil, errAt(join(path, k), "unknown property%s (want one of %s)", didYouMean(k, fields), strings.Join(fieldNames(fields), ", "))
 		}
 		c, err := coerce(m[k], f.Type, join(path, k))
 		if err != nil {
@@ -186,4 +186,13 @@ func fieldNames(fields map[string]field) []string {
 		names = append(names, n)
 	}
 	return sortedStrings(names)
+}
+
+func didYouMean(k string, fields map[string]field) string {
+	for name := range fields {
+		if strings.EqualFold(name, k) {
+			return fmt.Sprintf(": did you mean %s?", name)
+		}
+	}
+	return ""
 }
