@@ -258,7 +258,7 @@ func TestDesign(t *testing.T) {
 	}
 	file := body(r.File)
 	for _, want := range []string{
-		"TableName: app-Table-",                                   // a name made up as CloudFormation makes one
+		"TableName: app-Table-", // a name made up as CloudFormation makes one
 		"AttributeName: pk\n        AttributeType: S\n    KeySchema", // gsi is not a key: dropped
 		"TimeToLiveSpecification:\n      AttributeName: expires\n      Enabled: true",
 		"Name: app-Conn-",

@@ -259,11 +259,11 @@ func TestParameters(t *testing.T) {
 
 func TestRenderString(t *testing.T) {
 	for in, want := range map[string]string{
-		"$.dynamodb.Keys":    "$.dynamodb.Keys",
-		"a$$b":               "a$$$b",
-		"${X}":               "$${X}",
-		"$":                  "$",
-		"pre$" + mark("K"):   "pre$$${K}",
+		"$.dynamodb.Keys":     "$.dynamodb.Keys",
+		"a$$b":                "a$$$b",
+		"${X}":                "$${X}",
+		"$":                   "$",
+		"pre$" + mark("K"):    "pre$$${K}",
 		mark("A") + mark("B"): "${A}${B}",
 	} {
 		if got := renderString(in); got != want {
