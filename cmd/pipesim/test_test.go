@@ -51,3 +51,28 @@ func lastLine(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return lines[len(lines)-1]
 }
+
+// TestSeedPipeTestFileOnTemplate runs the seed's pipe tests against its CloudFormation template:
+// with the stack's parameters bound to the Momento variables the test file's env sets, every
+// case passes as it does on the pipes file.
+func TestSeedPipeTestFileOnTemplate(t *testing.T) {
+	for _, args := range [][]string{
+		{"--template", seedTemplate, "--momento-parameters", "MomentoApiEndpoint,MomentoApiKey"},
+		{"--template", seedTemplate, "--parameter-overrides", "MomentoApiKey=test-api-key", "MomentoApiEndpoint=https://api.cache.cell-4-us-west-2-1.prod.a.momentohq.com"},
+	} {
+		s, out, errOut := newStreams()
+		err := (&testCmd{streams: s}).Run(context.Background(), append(args, "-v", "../../testdata/weather-stats/pipes_test.yaml"))
+		if err != nil {
+			t.Fatalf("pipesim test %q = %v; want success\n%s%s", args, err, out, errOut)
+		}
+		if strings.Count(out.String(), "--- PASS") != 9 {
+			t.Errorf("pipesim test %q printed:\n%s\nwant 9 PASS lines", args, out)
+		}
+	}
+	s, _, _ := newStreams()
+	err := (&testCmd{streams: s}).Run(context.Background(), []string{"--stack", "x", "../../testdata/weather-stats/pipes_test.yaml"})
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 2 {
+		t.Errorf("pipesim test --stack without --template = %v; want exit 2", err)
+	}
+}

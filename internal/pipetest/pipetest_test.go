@@ -189,3 +189,16 @@ func seedPipes(t *testing.T) string {
 	}
 	return p
 }
+
+// TestTemplateDesign: a test file's pipes may be a CloudFormation template.
+func TestTemplateDesign(t *testing.T) {
+	path := filepath.Join("testdata", "template_test.yaml")
+	f, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if !Report(&out, path, f.Run(context.Background()), true, 0) {
+		t.Errorf("Report(%s) failed:\n%s", path, out.String())
+	}
+}
