@@ -265,7 +265,7 @@ func TestDesign(t *testing.T) {
 		"Username: ${APP_AUTH_USER}",
 		"Password: ${APP_AUTH_PASSWORD}",
 		"Value: t=${Password}",
-		"Value: ${EXTERNAL}",
+		"IsValueSecret: true\n            Key: X-External\n            Value: ${EXTERNAL}", // a secret: redacted like the key
 		"Value: $5 or $${!x}", // not in Fn::Sub: ${!x} is literal text
 		"InvocationRateLimitPerSecond: 10",
 		"Source: app-Table-",

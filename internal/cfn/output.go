@@ -282,11 +282,28 @@ func (s *stack) buildConnection(f *outFile, r *resource, name string) error {
 	}
 	out := outConnection{Name: name, Description: deref(c.Description), AuthorizationType: deref(c.AuthorizationType)}
 	if a := c.AuthParameters; a != nil {
+		s.markSecretParameters(a.InvocationHttpParameters)
 		out.AuthParameters = &outAuth{APIKeyAuthParameters: a.ApiKeyAuthParameters, BasicAuthParameters: a.BasicAuthParameters,
 			OAuthParameters: a.OAuthParameters, InvocationHTTPParameters: a.InvocationHttpParameters}
 	}
 	f.Connections = append(f.Connections, out)
 	return nil
+}
+
+// markSecretParameters makes a connection parameter whose value holds a secret IsValueSecret,
+// so that pipesim redacts it wherever it shows requests, as it redacts the API key.
+func (s *stack) markSecretParameters(p *events.Connection_ConnectionHttpParameters) {
+	if p == nil {
+		return
+	}
+	yes := true
+	for _, list := range [][]events.Connection_Parameter{p.HeaderParameters, p.QueryStringParameters, p.BodyParameters} {
+		for i := range list {
+			if containsSecret(list[i].Value, s.secretVars) {
+				list[i].IsValueSecret = &yes
+			}
+		}
+	}
 }
 
 func (s *stack) buildDestination(f *outFile, r *resource, name string) error {
