@@ -271,3 +271,17 @@ func TestRenderString(t *testing.T) {
 		}
 	}
 }
+
+// TestSubVariablesAreNotDependencies: a Fn::Sub variable named like a resource is the variable.
+func TestSubVariablesAreNotDependencies(t *testing.T) {
+	tmpl := `
+Resources:
+  A: {Type: AWS::SQS::Queue, Properties: {QueueName: !Sub ["${A}-x", {A: name}]}}`
+	r, err := Read("t.yaml", []byte(tmpl), Options{Lookup: noEnv, Stack: "s"})
+	if err != nil {
+		t.Fatalf("Read = %v; want no cycle", err)
+	}
+	if len(r.File) == 0 {
+		t.Fatal("no pipes file")
+	}
+}

@@ -484,8 +484,12 @@ func (s *stack) refsIn(v any, out map[string]bool) {
 
 func subRefs(arg any, out map[string]bool) {
 	tmpl, _ := arg.(string)
+	var vars map[string]any
 	if list, ok := arg.([]any); ok && len(list) > 0 {
 		tmpl, _ = list[0].(string)
+		if len(list) > 1 {
+			vars, _ = list[1].(map[string]any)
+		}
 	}
 	for {
 		i := strings.Index(tmpl, "${")
@@ -498,8 +502,9 @@ func subRefs(arg any, out map[string]bool) {
 		}
 		name := tmpl[i+2 : i+end]
 		tmpl = tmpl[i+end+1:]
-		if !strings.HasPrefix(name, "!") {
-			id, _, _ := strings.Cut(strings.TrimSpace(name), ".")
+		name = strings.TrimSpace(name)
+		if _, isVar := vars[name]; !isVar && !strings.HasPrefix(name, "!") {
+			id, _, _ := strings.Cut(name, ".")
 			out[id] = true
 		}
 	}

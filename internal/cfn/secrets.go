@@ -47,15 +47,12 @@ func (s *stack) resolveDynamicString(str, path string) (string, error) {
 	out := dynamicRef.ReplaceAllStringFunc(str, func(m string) string {
 		v, err := s.dynamic(m[len("{{resolve:") : len(m)-2])
 		if err != nil && firstErr == nil {
-			firstErr = errAt(path, "%s: %v", s.redactRef(m), err)
+			firstErr = errAt(path, "%s: %v", m, err) // a reference names a secret, never holds one
 		}
 		return v
 	})
 	return out, firstErr
 }
-
-// redactRef shows a dynamic reference in a message: it names a secret, never holds one.
-func (s *stack) redactRef(ref string) string { return ref }
 
 func (s *stack) dynamic(body string) (string, error) {
 	service, rest, _ := strings.Cut(body, ":")

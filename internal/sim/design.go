@@ -19,7 +19,11 @@ type Template struct {
 // Dir is the folder whose .env is read: the template's (a cdk.out's parent's for a cdk.out,
 // where the app and its .env live).
 func (t *Template) Dir() string {
-	return filepath.Dir(filepath.Clean(t.Path))
+	p := filepath.Clean(t.Path)
+	if filepath.Base(p) == "manifest.json" {
+		p = filepath.Dir(p)
+	}
+	return filepath.Dir(p)
 }
 
 // LoadDesign loads the design: the template when tmpl is set, else the pipes file at pipesFile

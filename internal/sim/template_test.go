@@ -104,7 +104,7 @@ func dropSeedTable(ctx context.Context, t *testing.T, endpoint string) {
 }
 
 func TestTemplateDotEnvDir(t *testing.T) {
-	for path, want := range map[string]string{"a/b.template.json": "a", "cdk.out": ".", "app/cdk.out/": "app"} {
+	for path, want := range map[string]string{"a/b.template.json": "a", "cdk.out": ".", "app/cdk.out/": "app", "app/cdk.out/manifest.json": "app"} {
 		if got := (&Template{Path: path}).Dir(); got != filepath.Clean(want) {
 			t.Errorf("Template{%q}.Dir() = %q; want %q", path, got, want)
 		}
