@@ -11,8 +11,8 @@ mkdir -p "$2"
 out=$(cd "$2" && pwd)
 cdk=$("$here/install-cdk.sh" | tail -n 1)
 cd "$app"
-# NODE_PATH lets app.js require aws-cdk-lib from the cache folder; the flags keep the CLI from
-# reaching the network (notices, version checks) and the output free of machine details.
-NODE_PATH="$cdk/node_modules" CDK_DISABLE_VERSION_CHECK=1 JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 "$cdk/node_modules/.bin/cdk" synth \
-	--app "node app.js" --output "$out" --no-notices --no-version-reporting --no-path-metadata \
-	--no-asset-metadata --quiet --ci
+# NODE_PATH lets app.js require aws-cdk-lib from the cache folder; --no-notices keeps the CLI
+# from reaching the network. Everything else is a default synth, CDKMetadata and all, as a
+# team's own would be.
+NODE_PATH="$cdk/node_modules" CDK_DISABLE_VERSION_CHECK=1 JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 \
+	"$cdk/node_modules/.bin/cdk" synth --app "node app.js" --output "$out" --no-notices --quiet --ci

@@ -9,8 +9,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// maxNodes bounds how many values a template may expand to (YAML aliases can multiply a small
-// file), so a hostile or broken file fails instead of exhausting memory.
+// maxNodes bounds how many values a template may hold, so a hostile or broken file fails instead
+// of exhausting memory. (YAML aliases, which could multiply a small file, are refused as
+// CloudFormation refuses them.)
 const maxNodes = 1 << 20
 
 // number is a template number, kept as written so that "0123" stays a string elsewhere and
@@ -193,7 +194,7 @@ func (r *reader) value(n *yaml.Node, depth int) (any, error) {
 		return nil, fmt.Errorf("line %d: the template is too large or too deeply nested", n.Line)
 	}
 	if n.Kind == yaml.AliasNode {
-		return r.value(n.Alias, depth+1)
+		return nil, fmt.Errorf("line %d: YAML aliases are not allowed in CloudFormation templates", n.Line)
 	}
 	if long, ok := shortForms[n.Tag]; ok {
 		return r.shortForm(n, long, depth)

@@ -226,3 +226,41 @@ Pipes:
 		t.Errorf("Parse(bad stream ARN) = %v; want an error naming the pipe, Source and the account", err)
 	}
 }
+
+// TestOrigin: with Options.Origin, messages name an object as its origin does (a CloudFormation
+// resource's logical ID and property path) instead of pipesim's own `pipe "NAME"`.
+func TestOrigin(t *testing.T) {
+	const file = `
+Tables:
+  - {TableName: weather, AttributeDefinitions: [{AttributeName: City, AttributeType: X}], KeySchema: [{AttributeName: City, KeyType: HASH}]}
+Connections:
+  - {Name: c1, AuthorizationType: BASIC, AuthParameters: {}}
+  - {Name: c2, AuthorizationType: API_KEY, AuthParameters: {ApiKeyAuthParameters: {ApiKeyName: k, ApiKeyValue: v}}}
+ApiDestinations:
+  - {Name: d1, ConnectionArn: c2, InvocationEndpoint: "ftp://h/x", HttpMethod: POST}
+Pipes:
+  - {Name: p1, Source: weather, SourceParameters: {DynamoDBStreamParameters: {StartingPosition: LATEST, BatchSize: 0}}, Target: d1}
+  - {Name: p2, Source: weather, SourceParameters: {DynamoDBStreamParameters: {StartingPosition: LATEST, BatchSize: 0}}, Target: d1}
+`
+	origin := func(kind, name string) (string, string, bool) {
+		if name == "p2" {
+			return "", "", false
+		}
+		return "Res_" + strings.ReplaceAll(kind, " ", "") + "_" + name, "Properties.", true
+	}
+	_, err := Parse("t.yaml", []byte(file), Options{Origin: origin})
+	if err == nil {
+		t.Fatal("Parse = nil error")
+	}
+	for _, want := range []string{
+		"Res_table_weather: Properties.AttributeDefinitions: \"City\" has AttributeType \"X\"",
+		"Res_connection_c1: Properties.AuthParameters.BasicAuthParameters: missing for AuthorizationType BASIC",
+		"Res_APIdestination_d1: Properties.InvocationEndpoint: invalid InvocationEndpoint \"ftp://h/x\"",
+		"Res_pipe_p1: Properties.SourceParameters.DynamoDBStreamParameters.BatchSize: 0: want 1 to 10000",
+		`pipe "p2": SourceParameters.DynamoDBStreamParameters.BatchSize: 0: want 1 to 10000`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse error =\n%v\nwant it to contain %s", err, want)
+		}
+	}
+}

@@ -1,10 +1,13 @@
 package sim
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,9 +61,11 @@ func runSeedTemplate(t *testing.T, opts cfn.Options) {
 	defer dropSeedTable(context.Background(), t, endpoint)
 
 	var notes []string
+	var trace syncBuffer
 	state := t.TempDir()
 	s, err := Start(ctx, Options{Template: &Template{Path: seedTemplate, Options: opts, Notice: func(n string) { notes = append(notes, n) }},
-		DynamoDBEndpoint: endpoint, StateDir: state, PollInterval: 50 * time.Millisecond, Retry: pipe.Options{Backoff: time.Millisecond}})
+		DynamoDBEndpoint: endpoint, StateDir: state, PollInterval: 50 * time.Millisecond, Retry: pipe.Options{Backoff: time.Millisecond},
+		Trace: NewTracer(&trace).Trace})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,6 +91,9 @@ func runSeedTemplate(t *testing.T, opts cfn.Options) {
 		t.Errorf("Run = %v", err)
 	}
 	checkGolden(t, "testdata/seed-requests.golden", groupRequests(rec.snapshot()))
+	if out := trace.String() + strings.Join(notes, "\n"); strings.Contains(out, testToken) || !strings.Contains(trace.String(), "succeeded") {
+		t.Errorf("trace and notes hold the API key, or show no execution:\n%s", out)
+	}
 	checkDeadLetter(t, s)
 	checkLogs(t, state)
 }
@@ -109,4 +117,22 @@ func TestTemplateDotEnvDir(t *testing.T) {
 			t.Errorf("Template{%q}.Dir() = %q; want %q", path, got, want)
 		}
 	}
+}
+
+// syncBuffer is a bytes.Buffer the pipes' goroutines may write at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
