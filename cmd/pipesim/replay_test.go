@@ -96,3 +96,36 @@ func TestReplayAllowBatching(t *testing.T) {
 		t.Errorf("no request carries a JSON array body:\n%s", out.String())
 	}
 }
+
+// TestReplayDryRunTemplate: the seed's CloudFormation template replays into the same requests as
+// its pipes file, whether its parameters are given or bound to pipesim's Momento variables.
+func TestReplayDryRunTemplate(t *testing.T) {
+	t.Setenv("MOMENTO_API_ENDPOINT", "https://api.cache.example.com")
+	t.Setenv("MOMENTO_API_KEY", "secret-key-0123456789")
+	want, err := os.ReadFile("../../testdata/replay/seed-dry-run.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, design := range [][]string{
+		{"--template", seedTemplate, "--momento-parameters", "MomentoApiEndpoint,MomentoApiKey"},
+		{"--template", seedTemplate, "--parameter-overrides", "MomentoApiEndpoint=https://api.cache.example.com", "MomentoApiKey=secret-key-0123456789"},
+		{"--pipes", seedTemplate, "--momento-parameters", "MomentoApiEndpoint,MomentoApiKey"},
+	} {
+		out := filepath.Join(t.TempDir(), "requests.jsonl")
+		s, _, stderr := newStreams()
+		args := append(design, "--records", "../../testdata/replay/seed.jsonl", "--dry-run", "--out", out)
+		if err := (&replayCmd{streams: s}).Run(context.Background(), args); err != nil {
+			t.Fatalf("pipesim replay %q = %v\n%s", design, err, stderr)
+		}
+		got, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("pipesim replay %q wrote:\n%s\nwant testdata/replay/seed-dry-run.golden:\n%s", design, got, want)
+		}
+		if strings.Contains(stderr.String()+string(got), "secret-key-0123456789") {
+			t.Errorf("pipesim replay %q printed the API key", design)
+		}
+	}
+}
