@@ -9,10 +9,13 @@
 // github.com/awslabs/goformation/v7 serves here for its typed resources: its structs, generated
 // from CloudFormation's resource specification, are the schema each property is checked
 // against (names, types, required) and what the properties decode into. Its template parser and
-// intrinsic handling are not used, because measured on the seed's template they fall short:
-// Ref and Fn::GetAtt to resources resolve to nothing, Fn::Select over Fn::Split yields nothing,
-// dynamic references are left as they are, and Fn::Sub in a string field fails to unmarshal.
-// The resolver here evaluates the template before the typed decode instead, and reads YAML with
+// intrinsic handling are not used, because measured (v7.14.9) on the seed's template they fall
+// short: Ref and Fn::GetAtt to resources resolve to empty strings (the seed's pipes get Source
+// "" and Target ""), and so does ${Resource} in Fn::Sub; Fn::Select over Fn::Split over the
+// secret's Ref yields nothing (the API key's reference becomes
+// {{resolve:secretsmanager::SecretString:::}}); dynamic references are left unresolved; there
+// are no stand-ins for resources pipesim does not run and no property paths in errors. The
+// resolver here evaluates the template before the typed decode instead, and reads YAML with
 // go.yaml.in/yaml/v3's Node API, which exposes the short-form tags.
 package cfn
 
