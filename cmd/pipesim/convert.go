@@ -23,6 +23,7 @@ func (c *convertCmd) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("convert", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	c.flags.register(fs)
+	fs.Lookup("pipes").Usage = "a template given as --pipes is converted too"
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -30,6 +30,8 @@ func (c *testCmd) Run(ctx context.Context, args []string) error {
 	fs.BoolVar(&c.verbose, "v", false, "list every case, passed or not")
 	fs.StringVar(&c.run, "run", "", "run only the cases whose name matches this regular expression")
 	c.design.register(fs)
+	fs.Lookup("pipes").Usage = "run the cases against this pipes file (or template) instead of each test file's pipes"
+	fs.Lookup("template").Usage = "run the cases against this CloudFormation template or cdk.out instead of each test file's pipes (see docs/cloudformation.md)"
 	if err := fs.Parse(multiValued(args)); err != nil {
 		if err == flag.ErrHelp {
 			return &exitError{code: 0}

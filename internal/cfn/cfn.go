@@ -181,7 +181,7 @@ func Read(name string, data []byte, opts Options) (*Result, error) {
 	}
 	f, err := s.run()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %s", name, showMarkers(err.Error()))
 	}
 	out, err := render(f, name)
 	if err != nil {

@@ -180,6 +180,10 @@ Resources:
 		{"secret nowhere", `
 Resources:
   C: {Type: AWS::Events::Connection, Properties: {Name: c, AuthorizationType: API_KEY, AuthParameters: {ApiKeyAuthParameters: {ApiKeyName: k, ApiKeyValue: "{{resolve:secretsmanager:prod/api-key}}"}}}}`, `C: Properties.AuthParameters.ApiKeyAuthParameters.ApiKeyValue: {{resolve:secretsmanager:prod/api-key}}: secret "prod/api-key" is not in the template: give it with --secret prod/api-key=VALUE or the environment variable PROD_API_KEY`},
+		{"secret in a message", `
+Parameters: {Key: {Type: String, NoEcho: true, Default: s3cr3t}}
+Resources:
+  Q: {Type: AWS::SQS::Queue, Properties: {QueueName: q, DelaySeconds: !Ref Key}}`, `Q: Properties.DelaySeconds: "${Key}": want a whole number`},
 		{"secret without the key", `
 Resources:
   S: {Type: AWS::SecretsManager::Secret, Properties: {Name: s, SecretString: '{"user":"u"}'}}

@@ -21,6 +21,15 @@ func mark(name string) string { return string(markOpen) + name + string(markClos
 
 var markRE = regexp.MustCompile("\uE000([A-Za-z_][A-Za-z0-9_]*)\uE001")
 
+// quotedMarkRE is a marker as %q writes it.
+var quotedMarkRE = regexp.MustCompile(`\\ue000([A-Za-z_][A-Za-z0-9_]*)\\ue001`)
+
+// showMarkers writes the markers in a message as the ${NAME} references they stand for.
+func showMarkers(msg string) string {
+	msg = markRE.ReplaceAllString(msg, "$${$1}")
+	return quotedMarkRE.ReplaceAllString(msg, "$${$1}")
+}
+
 // plain is s with each marker replaced by its variable's value, for the functions that need the
 // value itself (Fn::Equals).
 func (s *stack) plain(str string) string {
