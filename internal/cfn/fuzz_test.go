@@ -3,6 +3,8 @@ package cfn
 import (
 	"os"
 	"testing"
+
+	"github.com/pipesim/pipesim/internal/config"
 )
 
 // FuzzRead: no template makes the reader panic or hang, and what it accepts renders to a pipes
@@ -28,8 +30,6 @@ func FuzzRead(f *testing.F) {
 		if len(r.File) == 0 {
 			t.Fatal("Read accepted a template and wrote no pipes file")
 		}
-		_, _ = r.Config(configOptionsForFuzz)
+		_, _ = r.Config(config.Options{Lookup: noEnv})
 	})
 }
-
-var configOptionsForFuzz = configOptions()
