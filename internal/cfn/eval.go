@@ -503,4 +503,3 @@ func (s *stack) subVar(name string, vars map[string]any, path string) (string, e
 	}
 	return str, nil
 }
-
