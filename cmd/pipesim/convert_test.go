@@ -142,3 +142,28 @@ func newFlagSet(f *simFlags) *flag.FlagSet {
 	f.register(fs)
 	return fs
 }
+
+// TestConvertDotEnv: a parameter not given on the command line comes from the environment, then
+// from .env beside the template.
+func TestConvertDotEnv(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(seedTemplate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "stack.template.json")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("MomentoApiEndpoint=https://from-dotenv.example.com\nMomentoApiKey=k\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MomentoApiKey", "from-env")
+	r, stderr, err := runConvert(t, "--template", path)
+	if err != nil {
+		t.Fatalf("convert = %v\n%s", err, stderr)
+	}
+	if !strings.Contains(r, "InvocationEndpoint: https://from-dotenv.example.com/cache/*") {
+		t.Errorf("convert did not take MomentoApiEndpoint from .env:\n%s", r)
+	}
+}

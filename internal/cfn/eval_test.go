@@ -161,6 +161,8 @@ func TestIntrinsicErrors(t *testing.T) {
 		{`!Ref Nope`, `X.Ref: Ref Nope: no parameter or resource of that name`},
 		{`{"Ref": ["Env"]}`, `want the name of a parameter or resource`},
 		{`!GetAtt Nope.Arn`, `Nope: no resource of that name`},
+		{`!GetAtt Unnamed.Nope`, `Unnamed (AWS::SQS::Queue) has no attribute Nope`},
+		{`!GetAtt NoStream.StreamArn`, `NoStream has no StreamSpecification, so no StreamArn`},
 		{`!GetAtt Table.Nope`, `Table (AWS::DynamoDB::Table) has no attribute Nope`},
 		{`{"Fn::GetAtt": "Queue"}`, `want [Resource, Attribute]`},
 		{`!Ref Off`, `Off is not created: its Condition IsDev is false`},

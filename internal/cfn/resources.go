@@ -141,6 +141,9 @@ func (s *stack) resourceAttr(id, attr, path string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if attr == "StreamArn" && r.props["StreamSpecification"] == nil && (r.typ == typeTable || r.typ == typeGlobalTable) {
+		return nil, errAt(path, "%s has no StreamSpecification, so no StreamArn (a pipe needs the table's stream)", id)
+	}
 	v, ok := s.attribute(r, name, attr)
 	if !ok {
 		return nil, errAt(path, "%s (%s) has no attribute %s", id, r.typ, attr)
