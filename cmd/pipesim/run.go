@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/pipesim/pipesim/internal/momento"
@@ -57,7 +58,7 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 }
 
 func (c *runCmd) announce(s *sim.Sim) {
-	if s.Embedded != nil {
+	if s.Embedded != nil && usesMomento(s) {
 		fmt.Fprintf(c.stderr, "pipesim: embedded Momento HTTP API on %s (caches: %v)\n", s.MomentoURL, s.Config.Caches)
 	}
 	for _, p := range s.Config.Pipes {
@@ -67,6 +68,17 @@ func (c *runCmd) announce(s *sim.Sim) {
 		}
 		fmt.Fprintf(c.stderr, "pipesim: pipe %s (%s) %s -> %s %s\n", p.Name, state, p.Source, p.Target.Dest.Method, p.Target.Dest.Endpoint)
 	}
+}
+
+// usesMomento reports whether a destination points at the Momento pipesim started: a template's
+// destinations may point elsewhere, and then the embedded server is not worth a line.
+func usesMomento(s *sim.Sim) bool {
+	for _, d := range s.Config.Destinations {
+		if strings.HasPrefix(d.Endpoint, s.MomentoURL) {
+			return true
+		}
+	}
+	return false
 }
 
 // serveWeb serves the web page on ln, and subscribes it to the pipes' topics, until the returned
