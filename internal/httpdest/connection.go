@@ -75,17 +75,3 @@ func hasControl(s string) bool {
 	}
 	return false
 }
-
-// secretHeaders names the headers whose values logs must redact.
-func (c *Connection) secretHeaders() map[string]bool {
-	m := map[string]bool{}
-	if c.authHeader != "" {
-		m[c.authHeader] = true
-	}
-	for _, kv := range c.Headers {
-		if kv.Secret {
-			m[http.CanonicalHeaderKey(kv.Key)] = true
-		}
-	}
-	return m
-}

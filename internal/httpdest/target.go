@@ -1,10 +1,9 @@
 package httpdest
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -47,9 +46,10 @@ type Target struct {
 	prepared sync.Once
 	static   http.Header     // the headers of every request, when no header parameter varies
 	secrets  map[string]bool // the connection's secret headers
-	// secretValues are the connection's secret query and body values, in every form they take.
-	secretValues []string
-	sorted       bool // Query has unique keys in order and the connection adds none
+	// secretQuery and secretBody: the connection has a secret query-string or body value, so
+	// requests carry a redacted URL or body built beside the real one.
+	secretQuery, secretBody bool
+	sorted                  bool // Query has unique keys in order and the connection adds none
 	// querySep starts the query: '&' when the endpoint has one already, else '?'.
 	querySep byte
 	// path is the URL before the query when no path value varies (pathStatic).
@@ -68,7 +68,7 @@ type Target struct {
 func (t *Target) prepare() {
 	t.prepared.Do(func() {
 		t.secrets = t.Dest.Conn.secretHeaders()
-		t.secretValues = t.Dest.Conn.secretValues()
+		t.secretQuery, t.secretBody = hasSecret(t.Dest.Conn.Query), hasSecret(t.Dest.Conn.Body)
 		if len(t.Headers) == 0 {
 			t.static = t.headers(nil)
 		}
@@ -142,32 +142,23 @@ func checkHeaderName(name string) error {
 	return nil
 }
 
-// Request is what an API destination sends for one record. Header holds the connection's secret;
-// use Redacted for anything that is printed or logged. Header may be shared by the requests of
-// a target and must not be modified: Clone it first.
+// Request is what an API destination sends for one record. Header, URL and Body hold the
+// connection's secrets; anything printed or logged uses RedactedHeader (or IsSecret),
+// RedactedURL and RedactedBody instead. Header may be shared by the requests of a target and
+// must not be modified: Clone it first.
 type Request struct {
 	Method string
 	URL    string
 	Header http.Header
 	Body   []byte
 
-	secret       map[string]bool
-	secretValues []string
+	secret map[string]bool
+	// redactedURL and redactedBody are URL and Body built with RedactedValue for each secret
+	// connection value; set only when redacts, so a request without one costs nothing more.
+	redactedURL  string
+	redactedBody []byte
+	redacts      bool
 }
-
-// Redacted is a copy of the headers with every secret value replaced by "********".
-func (r *Request) Redacted() http.Header {
-	h := r.Header.Clone()
-	for k := range r.secret {
-		if _, ok := h[k]; ok {
-			h[k] = []string{"********"}
-		}
-	}
-	return h
-}
-
-// IsSecret reports whether the header (canonical name) carries a secret that output must hide.
-func (r *Request) IsSecret(canonical string) bool { return r.secret[canonical] }
 
 // fixedHeaders are the headers every API destination request carries (archived
 // eb-api-destinations.md); User-Agent and Range cannot be overridden.
@@ -213,12 +204,21 @@ func (t *Target) BuildInto(req *Request, record, body []byte) {
 // record; a nil res resolves them from record's start.
 func (t *Target) BuildResolved(req *Request, record, body []byte, res Resolver) {
 	t.prepare()
-	*req = Request{Method: t.Dest.Method, Header: t.static, secret: t.secrets, secretValues: t.secretValues}
+	*req = Request{Method: t.Dest.Method, Header: t.static, secret: t.secrets}
 	if req.Header == nil {
 		req.Header = t.headers(record)
 	}
-	req.URL = t.buildURL(record, res)
-	req.Body = mergeBody(body, t.Dest.Conn.Body)
+	req.Body = body
+	if !t.secretQuery && !t.secretBody {
+		req.URL = t.buildURL(record, res)
+		if len(t.Dest.Conn.Body) > 0 {
+			req.Body, _ = mergeBody(body, t.Dest.Conn.Body)
+		}
+		return
+	}
+	req.redacts = true
+	req.URL, req.redactedURL = t.buildURLs(record, res)
+	req.Body, req.redactedBody = mergeBody(body, t.Dest.Conn.Body)
 }
 
 // ResolvesPaths reports whether the URL has a $.path value, which a Resolver can help with.
@@ -261,11 +261,8 @@ func (t *Target) buildURL(record []byte, res Resolver) string {
 		return t.path // the same for every record: shared, not copied
 	}
 	if !t.sorted {
-		b := t.appendPath(nil, record, res)
-		if len(t.Query) == 0 && len(t.Dest.Conn.Query) == 0 {
-			return string(b)
-		}
-		return string(append(append(b, t.querySep), t.query(record)...))
+		url, _ := t.buildURLs(record, res)
+		return url
 	}
 	// Built in the string's own memory: the URL is the only allocation, and values are
 	// resolved and escaped into it without a string each.
@@ -363,52 +360,63 @@ func appendEscaped(b []byte, s string) []byte {
 	return b
 }
 
-// query encodes the target's query parameters merged with the connection's (the connection wins),
-// in key order, with %20 for a space.
-func (t *Target) query(record []byte) string {
-	vals := map[string]string{}
-	for _, p := range t.Query {
-		vals[p.Key], _ = p.Value.Resolve(record)
+// buildURLs builds the URL the slow way, for a target whose query parameters are not sorted
+// already or whose connection adds some, and the URL to show: the same with each secret
+// connection value written as RedactedValue (the same string when there is none).
+func (t *Target) buildURLs(record []byte, res Resolver) (url, shown string) {
+	b := t.appendPath(nil, record, res)
+	if len(t.Query) == 0 && len(t.Dest.Conn.Query) == 0 {
+		url = string(b)
+		return url, url
 	}
-	for _, kv := range t.Dest.Conn.Query {
-		vals[kv.Key] = kv.Value
+	b = append(b, t.querySep)
+	n := len(b)
+	params := t.queryParams(record)
+	url = string(appendQuery(b, params, false))
+	if !t.secretQuery {
+		return url, url
 	}
-	keys := make([]string, 0, len(vals))
-	for k := range vals {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(escape(k))
-		b.WriteByte('=')
-		b.WriteString(escape(vals[k]))
-	}
-	return b.String()
+	return url, string(appendQuery(b[:n], params, true))
 }
 
-// mergeBody adds the connection's BodyParameters to a JSON object body (the connection wins). A
-// body that is not a JSON object is sent unchanged: AWS documents no other combination.
-func mergeBody(body []byte, params []KeyValue) []byte {
-	if len(params) == 0 {
-		return body
+// queryParam is one query-string parameter of a request.
+type queryParam struct {
+	key, value string
+	secret     bool
+}
+
+// queryParams are the target's query parameters merged with the connection's (the connection
+// wins), in key order.
+func (t *Target) queryParams(record []byte) []queryParam {
+	vals := map[string]queryParam{}
+	for _, p := range t.Query {
+		v, _ := p.Value.Resolve(record)
+		vals[p.Key] = queryParam{key: p.Key, value: v}
 	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(body, &obj); err != nil || obj == nil {
-		return body
+	for _, kv := range t.Dest.Conn.Query {
+		vals[kv.Key] = queryParam{key: kv.Key, value: kv.Value, secret: kv.Secret}
 	}
-	for _, kv := range params {
-		v, _ := json.Marshal(kv.Value)
-		obj[kv.Key] = v
+	params := make([]queryParam, 0, len(vals))
+	for _, p := range vals {
+		params = append(params, p)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(obj); err != nil {
-		return body
+	slices.SortFunc(params, func(a, b queryParam) int { return strings.Compare(a.key, b.key) })
+	return params
+}
+
+// appendQuery appends the parameters escaped, with %20 for a space; with redact, a secret value is
+// written as RedactedValue.
+func appendQuery(b []byte, params []queryParam, redact bool) []byte {
+	for i, p := range params {
+		if i > 0 {
+			b = append(b, '&')
+		}
+		b = append(appendEscaped(b, p.key), '=')
+		if redact && p.secret {
+			b = append(b, RedactedValue...)
+		} else {
+			b = appendEscaped(b, p.value)
+		}
 	}
-	return bytes.TrimRight(buf.Bytes(), "\n")
+	return b
 }

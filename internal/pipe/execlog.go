@@ -1,12 +1,16 @@
 package pipe
 
 import (
-	"encoding/json"
 	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/pipesim/pipesim/internal/httpdest"
+	"github.com/pipesim/pipesim/internal/jsonstr"
 	"github.com/pipesim/pipesim/internal/stream"
 )
 
@@ -38,26 +42,27 @@ func NewExecLog(w io.Writer, arn, level string, data bool, onFail func(error)) *
 	return &ExecLog{w: w, arn: arn, level: levelRank[level], data: data, now: time.Now, onFail: onFail}
 }
 
-// logRecord is one record of the Pipes log schema; field order follows real records.
+// logRecord is one record of the Pipes log schema, written by appendJSON in the field order of
+// real records; a nil pointer or an empty string of the error is left out.
 type logRecord struct {
-	ResourceARN string    `json:"resourceArn"`
-	Timestamp   int64     `json:"timestamp"`
-	ExecutionID string    `json:"executionId"`
-	MessageType string    `json:"messageType"`
-	LogLevel    string    `json:"logLevel"`
-	Payload     *string   `json:"payload,omitempty"`
-	AWSRequest  *string   `json:"awsRequest,omitempty"`
-	AWSResponse *string   `json:"awsResponse,omitempty"`
-	Error       *logError `json:"error,omitempty"`
+	ResourceARN string
+	Timestamp   int64
+	ExecutionID string
+	MessageType string
+	LogLevel    string
+	Payload     *string
+	AWSRequest  *string
+	AWSResponse *string
+	Error       *logError
 }
 
 type logError struct {
-	Message        string `json:"message"`
-	HTTPStatusCode int    `json:"httpStatusCode,omitempty"`
-	AWSService     string `json:"awsService,omitempty"`
-	RequestID      string `json:"requestId,omitempty"`
-	ExceptionType  string `json:"exceptionType,omitempty"`
-	ResourceARN    string `json:"resourceArn,omitempty"`
+	Message        string
+	HTTPStatusCode int
+	AWSService     string
+	RequestID      string
+	ExceptionType  string
+	ResourceARN    string
 }
 
 // execLogger logs the steps of one execution.
@@ -121,7 +126,7 @@ func (x *execLogger) step(messageType, level string, opts ...stepOption) {
 	for _, o := range opts {
 		o(&rec, l.data)
 	}
-	line, _ := json.Marshal(rec)
+	line := rec.appendJSON(nil)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if _, err := l.w.Write(append(line, '\n')); err != nil && l.onFail != nil {
@@ -130,24 +135,81 @@ func (x *execLogger) step(messageType, level string, opts ...stepOption) {
 }
 
 // requestJSON is awsRequest: the HTTP request sent to the endpoint, secrets redacted (pipesim
-// never writes an API key to a log, where AWS "makes no attempt to redact").
+// never writes an API key to a log, where AWS "makes no attempt to redact"). The URL, headers and
+// body are the request's redacted forms, built with it: nothing is searched for here.
 func requestJSON(req *httpdest.Request) string {
-	b, _ := json.Marshal(struct {
-		Method  string              `json:"method"`
-		URL     string              `json:"url"`
-		Headers map[string][]string `json:"headers"`
-		Body    string              `json:"body"`
-	}{req.Method, req.RedactString(req.URL), req.Redacted(), req.RedactString(string(req.Body))})
-	return string(b)
+	b := append([]byte(`{"method":`), jsonstr.Append(nil, req.Method)...)
+	b = jsonstr.Append(append(b, `,"url":`...), req.RedactedURL())
+	b = appendHeaderJSON(append(b, `,"headers":`...), req.RedactedHeader())
+	b = jsonstr.Append(append(b, `,"body":`...), string(req.RedactedBody()))
+	return string(append(b, '}'))
 }
 
 func responseJSON(res httpdest.Result) string {
-	b, _ := json.Marshal(struct {
-		StatusCode int                 `json:"statusCode"`
-		Headers    map[string][]string `json:"headers"`
-		Body       string              `json:"body"`
-	}{res.Status, res.Header, string(res.Body)})
-	return string(b)
+	b := strconv.AppendInt([]byte(`{"statusCode":`), int64(res.Status), 10)
+	b = appendHeaderJSON(append(b, `,"headers":`...), res.Header)
+	b = jsonstr.Append(append(b, `,"body":`...), string(res.Body))
+	return string(append(b, '}'))
+}
+
+// appendHeaderJSON writes h as a JSON object of arrays, names in order (null when h is nil).
+func appendHeaderJSON(b []byte, h http.Header) []byte {
+	if h == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	for i, k := range slices.Sorted(maps.Keys(h)) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(jsonstr.Append(b, k), ':', '[')
+		for j, v := range h[k] {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = jsonstr.Append(b, v)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+// appendJSON writes the record as one JSON object, its fields in the order real records have,
+// strings through the writer every output shares.
+func (r *logRecord) appendJSON(b []byte) []byte {
+	b = jsonstr.Append(append(b, `{"resourceArn":`...), r.ResourceARN)
+	b = strconv.AppendInt(append(b, `,"timestamp":`...), r.Timestamp, 10)
+	b = jsonstr.Append(append(b, `,"executionId":`...), r.ExecutionID)
+	b = jsonstr.Append(append(b, `,"messageType":`...), r.MessageType)
+	b = jsonstr.Append(append(b, `,"logLevel":`...), r.LogLevel)
+	for _, f := range [...]struct {
+		name string
+		v    *string
+	}{{"payload", r.Payload}, {"awsRequest", r.AWSRequest}, {"awsResponse", r.AWSResponse}} {
+		if f.v != nil {
+			b = jsonstr.Append(append(append(append(b, `,"`...), f.name...), `":`...), *f.v)
+		}
+	}
+	if r.Error != nil {
+		b = r.Error.appendJSON(append(b, `,"error":`...))
+	}
+	return append(b, '}')
+}
+
+// appendJSON writes the error object; empty fields but the message are left out.
+func (e *logError) appendJSON(b []byte) []byte {
+	b = jsonstr.Append(append(b, `{"message":`...), e.Message)
+	if e.HTTPStatusCode != 0 {
+		b = strconv.AppendInt(append(b, `,"httpStatusCode":`...), int64(e.HTTPStatusCode), 10)
+	}
+	for _, f := range [...]struct{ name, v string }{
+		{"awsService", e.AWSService}, {"requestId", e.RequestID}, {"exceptionType", e.ExceptionType}, {"resourceArn", e.ResourceARN},
+	} {
+		if f.v != "" {
+			b = jsonstr.Append(append(append(append(b, `,"`...), f.name...), `":`...), f.v)
+		}
+	}
+	return append(b, '}')
 }
 
 // batchPayload is the batch as the pipe received it: a JSON array of records.

@@ -535,7 +535,7 @@ func TestSecretConnectionValuesNeverLogged(t *testing.T) {
 	h.runner.Trace = func(e Execution) {
 		if e.Request != nil {
 			h.mu.Lock()
-			lines = append(lines, e.Request.RedactString(e.Request.URL))
+			lines = append(lines, e.Request.RedactedURL())
 			h.mu.Unlock()
 		}
 	}

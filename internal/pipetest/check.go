@@ -14,8 +14,10 @@ import (
 )
 
 // check compares what a pipe did with what the case expects; each failure is one message, with a
-// diff where one helps. Secret header values are never shown.
-func check(pipe string, e *Expect, obs *observed, secrets []string) []string {
+// diff where one helps. The request is compared as it was sent, but shown in its redacted form:
+// the connection's secret values are never shown. (The expected values are the test file's own
+// text and are shown as written.)
+func check(pipe string, e *Expect, obs *observed) []string {
 	var fails []string
 	fail := func(format string, args ...any) {
 		fails = append(fails, pipe+": "+fmt.Sprintf(format, args...))
@@ -34,7 +36,7 @@ func check(pipe string, e *Expect, obs *observed, secrets []string) []string {
 		return fails
 	}
 	for _, msg := range checkRequest(e.Request, obs.requests[0]) {
-		fail("%s", httpdest.Redact(msg, secrets)) // secret connection parameters in URLs and bodies
+		fail("%s", msg)
 	}
 	return fails
 }
@@ -45,14 +47,14 @@ func checkRequest(want *Request, got *httpdest.Request) []string {
 		fails = append(fails, fmt.Sprintf("method = %s; want %s", got.Method, want.Method))
 	}
 	if want.URL != "" && got.URL != want.URL {
-		fails = append(fails, fmt.Sprintf("url = %s\n    want  %s", got.URL, want.URL))
+		fails = append(fails, fmt.Sprintf("url = %s\n    want  %s", got.RedactedURL(), want.URL))
 	}
 	fails = append(fails, checkHeaders(want.Headers, got)...)
 	if want.Body != nil && string(got.Body) != *want.Body {
-		fails = append(fails, "body differs (-want +got):\n"+cmp.Diff(*want.Body, string(got.Body)))
+		fails = append(fails, "body differs (-want +got):\n"+cmp.Diff(*want.Body, string(got.RedactedBody())))
 	}
 	if want.JSON != nil {
-		if msg := checkJSON(want.JSON, got.Body); msg != "" {
+		if msg := checkJSON(want.JSON, got); msg != "" {
 			fails = append(fails, msg)
 		}
 	}
@@ -97,7 +99,8 @@ func shown(req *httpdest.Request, header, v string) string {
 }
 
 // checkJSON compares the body with the expected JSON value: a YAML value, or a string of JSON.
-func checkJSON(want *Node, body []byte) string {
+// The message shows the redacted body.
+func checkJSON(want *Node, req *httpdest.Request) string {
 	var w any
 	if want.Kind == yaml.ScalarNode && want.ShortTag() == "!!str" && json.Valid([]byte(want.Value)) {
 		_ = json.Unmarshal([]byte(want.Value), &w)
@@ -108,14 +111,15 @@ func checkJSON(want *Node, body []byte) string {
 	if err != nil {
 		return fmt.Sprintf("request.json: %v", err)
 	}
-	var g any
-	if err := json.Unmarshal(body, &g); err != nil {
-		return fmt.Sprintf("body is not JSON (%v); want JSON equal to %s\n    body: %s", err, mustJSON(wantJSON), body)
+	var g, shown any
+	if err := json.Unmarshal(req.Body, &g); err != nil {
+		return fmt.Sprintf("body is not JSON (%v); want JSON equal to %s\n    body: %s", err, mustJSON(wantJSON), req.RedactedBody())
 	}
-	if diff := cmp.Diff(wantJSON, g); diff != "" {
-		return "body JSON differs (-want +got):\n" + diff
+	if cmp.Equal(wantJSON, g) {
+		return ""
 	}
-	return ""
+	_ = json.Unmarshal(req.RedactedBody(), &shown)
+	return "body JSON differs (-want +got):\n" + cmp.Diff(wantJSON, shown)
 }
 
 // normalizeJSON turns a YAML-decoded value into what encoding/json decodes (float64 numbers,

@@ -86,7 +86,7 @@ func (f *File) runCase(ctx context.Context, c *Case, rec stream.Record) []string
 			failures = append(failures, fmt.Sprintf("%s: %v", p.Name, err))
 			continue
 		}
-		failures = append(failures, check(p.Name, e, obs, p.Target.Secrets())...)
+		failures = append(failures, check(p.Name, e, obs)...)
 	}
 	return failures
 }

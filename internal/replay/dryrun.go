@@ -2,18 +2,16 @@ package replay
 
 import (
 	"context"
-	"encoding/binary"
 	"io"
-	"math/bits"
 	"net/http"
 	"reflect"
 	"slices"
 	"strings"
 	"sync"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/pipesim/pipesim/internal/httpdest"
+	"github.com/pipesim/pipesim/internal/jsonstr"
 	"github.com/pipesim/pipesim/internal/pipe"
 )
 
@@ -102,11 +100,10 @@ func (o *dryRunOutput) finish(rest [][]byte) error {
 // each succeeded execution's request into the output of the chunk its record came from, so the
 // output does not depend on which goroutine delivered what when.
 type dryRunPipe struct {
-	out     *dryRunOutput
-	pipe    int
-	quote   []byte // the pipe's name as a JSON string
-	src     *Source
-	secrets []string // secret connection parameters, hidden in URLs and bodies
+	out   *dryRunOutput
+	pipe  int
+	quote []byte // the pipe's name as a JSON string
+	src   *Source
 
 	mu sync.Mutex
 	// A target without header parameters shares one header map between its requests: its
@@ -131,19 +128,15 @@ func (d *dryRunPipe) trace(e pipe.Execution) {
 		return
 	}
 	req := e.Request
-	if len(d.secrets) > 0 {
-		r := *req
-		r.URL, r.Body = httpdest.Redact(r.URL, d.secrets), []byte(httpdest.Redact(string(r.Body), d.secrets))
-		req = &r
-	}
+	url := req.RedactedURL()
 	c := d.src.chunkOf(e.Records[0])
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if !sameMap(req.Header, d.lastHeader) {
 		d.lastHeader, d.lastRendered = req.Header, appendHeaders(d.lastRendered[:0], req)
 	}
-	if !sameString(req.URL, d.lastURL) {
-		d.lastURL, d.lastURLJSON = req.URL, appendString(d.lastURLJSON[:0], req.URL)
+	if !sameString(url, d.lastURL) {
+		d.lastURL, d.lastURLJSON = url, jsonstr.Append(d.lastURLJSON[:0], url)
 	}
 	if c == nil {
 		d.orphans = d.appendRequest(d.orphans, req)
@@ -151,7 +144,7 @@ func (d *dryRunPipe) trace(e pipe.Execution) {
 	}
 	if c.out == nil {
 		if c.out = d.out.buffer(); c.out == nil {
-			c.out = make([]byte, 0, len(c.records)*(len(req.URL)+len(req.Body)+len(d.lastRendered)+64))
+			c.out = make([]byte, 0, len(c.records)*(len(url)+len(req.Body)+len(d.lastRendered)+64))
 		}
 	}
 	c.out = d.appendRequest(c.out, req)
@@ -192,23 +185,24 @@ func sameMap(a, b http.Header) bool {
 }
 
 // AppendRequest appends one dry-run line, {"pipe", "method", "url", "headers", "body"}, with
-// headers in name order, secret values replaced by Redacted and the body as a JSON string of its
-// exact bytes. pipeJSON is the pipe's name already quoted as JSON.
+// headers in name order, the request's redacted URL, headers and body (secret values written as
+// Redacted when the request was built), and the body as a JSON string of its exact bytes.
+// pipeJSON is the pipe's name already quoted as JSON.
 func AppendRequest(b, pipeJSON []byte, req *httpdest.Request) []byte {
-	return appendRequestJSON(b, pipeJSON, req, appendString(nil, req.URL), appendHeaders(nil, req))
+	return appendRequestJSON(b, pipeJSON, req, jsonstr.Append(nil, req.RedactedURL()), appendHeaders(nil, req))
 }
 
 func appendRequestJSON(b, pipeJSON []byte, req *httpdest.Request, urlJSON, headers []byte) []byte {
 	b = append(b, `{"pipe":`...)
 	b = append(b, pipeJSON...)
 	b = append(b, `,"method":`...)
-	b = appendString(b, req.Method)
+	b = jsonstr.Append(b, req.Method)
 	b = append(b, `,"url":`...)
 	b = append(b, urlJSON...)
 	b = append(b, `,"headers":`...)
 	b = append(b, headers...)
 	b = append(b, `,"body":`...)
-	b = appendString(b, unsafeString(req.Body))
+	b = jsonstr.Append(b, unsafeString(req.RedactedBody()))
 	return append(b, '}', '\n')
 }
 
@@ -225,94 +219,13 @@ func appendHeaders(b []byte, req *httpdest.Request) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, k)
+		b = jsonstr.Append(b, k)
 		b = append(b, ':')
 		if req.IsSecret(k) {
-			b = appendString(b, Redacted)
+			b = jsonstr.Append(b, Redacted)
 		} else {
-			b = appendString(b, strings.Join(req.Header[k], ", "))
+			b = jsonstr.Append(b, strings.Join(req.Header[k], ", "))
 		}
 	}
 	return append(b, '}')
-}
-
-// plainByte marks the bytes a JSON string holds as they are: printable ASCII but '"' and '\\'.
-var plainByte = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// appendString writes s as a JSON string: quotes, backslashes and control characters escaped,
-// invalid UTF-8 as U+FFFD, everything else as is. Bodies are mostly short runs of plain bytes
-// between quotes, so it copies a word at a time (storing all 8 bytes, keeping those before the
-// first byte that needs care) rather than calling memmove for each run.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	i := 0
-	for i+8 <= len(s) {
-		if cap(b)-len(b) < 8 {
-			b = slices.Grow(b, len(s)-i+16)
-		}
-		w := word(s, i)
-		k := 8
-		if m := notPlainMask(w); m != 0 {
-			k = bits.TrailingZeros64(m) >> 3
-		}
-		n := len(b)
-		binary.LittleEndian.PutUint64(b[n:n+8], w)
-		b, i = b[:n+k], i+k
-		if k == 8 {
-			continue
-		}
-		if e := shortEscape[s[i]]; e != 0 { // the common specials, without a call
-			b, i = append(b, '\\', e), i+1
-			continue
-		}
-		b, i = appendSpecial(b, s, i)
-	}
-	for i < len(s) {
-		if plainByte[s[i]] {
-			b, i = append(b, s[i]), i+1
-		} else {
-			b, i = appendSpecial(b, s, i)
-		}
-	}
-	return append(b, '"')
-}
-
-// shortEscape is the letter of a byte's two-character escape (\" \\ \n \r \t), 0 for others.
-var shortEscape = [256]byte{'"': '"', '\\': '\\', '\n': 'n', '\r': 'r', '\t': 't'}
-
-// appendSpecial writes s[i], a byte that is not plain: the UTF-8 sequence it starts, or its
-// escape. It returns the index after what it wrote.
-func appendSpecial(b []byte, s string, i int) ([]byte, int) {
-	c := s[i]
-	if c >= utf8.RuneSelf {
-		if r, size := utf8.DecodeRuneInString(s[i:]); r != utf8.RuneError || size != 1 {
-			return append(b, s[i:i+size]...), i + size
-		}
-	}
-	return appendEscape(b, c), i + 1
-}
-
-// appendEscape writes the escape of c, a byte that is not plain; a byte from 0x80 up is one of
-// invalid UTF-8.
-func appendEscape(b []byte, c byte) []byte {
-	const hex = "0123456789abcdef"
-	switch c {
-	case '"', '\\':
-		return append(b, '\\', c)
-	case '\n':
-		return append(b, '\\', 'n')
-	case '\r':
-		return append(b, '\\', 'r')
-	case '\t':
-		return append(b, '\\', 't')
-	}
-	if c >= utf8.RuneSelf {
-		return append(b, `\ufffd`...)
-	}
-	return append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
 }

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/jsonstr"
 	"github.com/pipesim/pipesim/internal/pipe"
 )
 
@@ -175,7 +176,7 @@ func (r *Run) runner(feed *Feed, p *config.Pipe, i int, dr *dryRun) (*pipe.Runne
 	rn := &pipe.Runner{Pipe: p, Source: src, Sender: r.Sender, DLQ: r.DLQ, Opts: r.Retry, SourceARN: StreamARN(r.Config, p)}
 	var dp *dryRunPipe
 	if dr != nil {
-		dp = &dryRunPipe{out: dr.dryRunOutput, pipe: i, quote: appendString(nil, p.Name), src: src, secrets: p.Target.Secrets()}
+		dp = &dryRunPipe{out: dr.dryRunOutput, pipe: i, quote: jsonstr.Append(nil, p.Name), src: src}
 		dr.pipes = append(dr.pipes, dp)
 		rn.Sender, src.OnChunkDone = dp, dp.chunkDone
 	} else if r.Sender == nil {

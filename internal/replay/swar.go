@@ -25,11 +25,3 @@ func specialMask(w uint64) uint64 {
 	q, bs := w^(lsb*'"'), w^(lsb*'\\')
 	return ((w-lsb*0x20)&^w | (q-lsb)&^q | (bs-lsb)&^bs) & msb
 }
-
-// notPlainMask has the high bit set in the lowest byte of w that is not printable ASCII but '"'
-// and '\\' (see plainByte), and possibly in higher ones; 0 when every byte is plain. Only the
-// lowest flag is exact: a borrow may carry past it.
-func notPlainMask(w uint64) uint64 {
-	q, bs := w^(lsb*'"'), w^(lsb*'\\')
-	return ((w - lsb*0x20) | (q - lsb) | (bs - lsb) | w) & msb
-}

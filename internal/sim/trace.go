@@ -38,7 +38,7 @@ func FormatExecution(e pipe.Execution) string {
 		return b.String()
 	}
 	if e.Request != nil {
-		fmt.Fprintf(&b, " -> %s %s", e.Request.Method, e.Request.RedactString(e.Request.URL))
+		fmt.Fprintf(&b, " -> %s %s", e.Request.Method, e.Request.RedactedURL())
 	}
 	if e.Status != 0 {
 		fmt.Fprintf(&b, " -> %d", e.Status)
