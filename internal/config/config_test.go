@@ -163,30 +163,6 @@ func TestDotEnv(t *testing.T) {
 	}
 }
 
-func TestExpand(t *testing.T) {
-	lookup := seedLookup(map[string]string{"A": "alpha", "EMPTY": ""})
-	for _, tc := range []struct{ in, want, err string }{
-		{"x: ${A}", "x: alpha", ""},
-		{"x: ${B:-def}", "x: def", ""},
-		{"x: ${EMPTY:-def}", "x: def", ""},
-		{"x: $$ and $.path", "x: $ and $.path", ""},
-		{"# ${NOT_SET} in a comment\nx: 1", "# ${NOT_SET} in a comment\nx: 1", ""},
-		{"a: 1\nx: ${B}", "", "line 2: ${B} is not set"},
-		{"x: ${1BAD}", "", `"${1BAD}" is not a variable reference`},
-	} {
-		got, err := expand([]byte(tc.in), lookup)
-		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("expand(%q) error = %v; want %q", tc.in, err, tc.err)
-			}
-			continue
-		}
-		if err != nil || string(got) != tc.want {
-			t.Errorf("expand(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
-		}
-	}
-}
-
 func FuzzParse(f *testing.F) {
 	seed, err := os.ReadFile("../../testdata/weather-stats/pipes.yaml")
 	if err != nil {

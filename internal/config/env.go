@@ -7,6 +7,8 @@ import (
 	"os"
 	"regexp"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Lookup finds a variable's value; ok is false when it is not set.
@@ -78,30 +80,72 @@ var (
 	varRef  = regexp.MustCompile(`\$\$|\$\{([^}]*)\}`)
 )
 
-// expand replaces ${VAR} and ${VAR:-default} in the pipes file text; $$ is a literal $. Lines
-// that are only a comment are left alone. An unset variable without a default is an error naming it
-// and its line. Values are not YAML-quoted: a value that needs quoting goes inside quotes in the
-// file.
-func expand(data []byte, lookup Lookup) ([]byte, error) {
+// expand replaces ${VAR} and ${VAR:-default} in every scalar of the parsed file, mapping keys
+// included; $$ is a literal $. It runs on the YAML node tree, never on the file's text, so a value
+// is taken literally whatever it holds (quotes, ": ", "{", "#", newlines): it cannot end its own
+// string or add fields. Comments are not nodes, so they are never expanded. An unset variable
+// without a default is an error naming it and its line. Aliases are not followed: the node they
+// name is expanded once, where it is defined.
+func expand(n *yaml.Node, lookup Lookup) error {
 	var errs []string
-	lines := bytes.SplitAfter(data, []byte("\n"))
-	for i, line := range lines {
-		if bytes.HasPrefix(bytes.TrimSpace(line), []byte("#")) {
-			continue
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode {
+			errs = append(errs, expandScalar(n, lookup)...)
+			return
 		}
-		lines[i] = varRef.ReplaceAllFunc(line, func(m []byte) []byte {
-			v, err := resolveRef(string(m), lookup)
-			if err != "" {
-				errs = append(errs, fmt.Sprintf("line %d: %s", i+1, err))
-				return m
+		if n.Kind != yaml.AliasNode {
+			for _, c := range n.Content {
+				walk(c)
 			}
-			return []byte(v)
-		})
+		}
 	}
+	walk(n)
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(errs, "; "))
+		return fmt.Errorf("%s", strings.Join(errs, "; "))
 	}
-	return bytes.Join(lines, nil), nil
+	return nil
+}
+
+// expandScalar expands the references in one scalar and returns the problems found. A plain
+// (unquoted, untagged) scalar is then typed by what it holds, as if its value had been written
+// there (`BatchSize: ${N}` is a number), except that a value that would read as null (`~`,
+// `null`) stays the text it is.
+func expandScalar(n *yaml.Node, lookup Lookup) []string {
+	refs := varRef.FindAllStringIndex(n.Value, -1)
+	if len(refs) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	var errs []string
+	last := 0
+	for _, r := range refs {
+		v, problem := resolveRef(n.Value[r[0]:r[1]], lookup)
+		if problem != "" {
+			errs = append(errs, fmt.Sprintf("line %d: %s", refLine(n, r[0]), problem))
+		}
+		b.WriteString(n.Value[last:r[0]])
+		b.WriteString(v)
+		last = r[1]
+	}
+	b.WriteString(n.Value[last:])
+	n.Value = b.String()
+	if n.Style == 0 {
+		n.Tag = ""
+		if n.Tag = n.ShortTag(); n.Tag == "!!null" && n.Value != "" {
+			n.Tag = "!!str"
+		}
+	}
+	return errs
+}
+
+// refLine is the file line of the reference at offset i of n's value: exact in a literal block
+// (`|`), the scalar's first line otherwise (folding has joined its lines).
+func refLine(n *yaml.Node, i int) int {
+	if n.Style&yaml.LiteralStyle != 0 {
+		return n.Line + 1 + strings.Count(n.Value[:i], "\n")
+	}
+	return n.Line
 }
 
 // resolveRef resolves one $$ or ${...}; the second result is a problem to report.

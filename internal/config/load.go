@@ -9,7 +9,7 @@ import (
 	"regexp"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pipesim/pipesim/internal/httpdest"
 	"github.com/pipesim/pipesim/internal/template"
@@ -73,22 +73,53 @@ func Parse(name string, data []byte, opts Options) (*Config, error) {
 	if opts.Lookup == nil {
 		opts.Lookup = Env(nil)
 	}
-	data, err := expand(data, opts.Lookup)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	var f file
+	x := &expandedFile{lookup: opts.Lookup}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, yamlMessage(err))
+	if err := dec.Decode(x); err != nil {
+		if x.expandErr != nil {
+			return nil, fmt.Errorf("%s: %w", name, x.expandErr)
+		}
+		return nil, fmt.Errorf("%s: %s%s", name, yamlMessage(err), flowVarHint(data, err))
 	}
+	f := &x.file
 	b := &builder{opts: opts, cfg: &Config{Path: name}}
-	b.build(&f)
+	b.build(f)
 	if len(b.errs) > 0 {
 		return nil, fmt.Errorf("%s: %w", name, errors.Join(b.errs...))
 	}
 	return b.cfg, nil
+}
+
+// expandedFile decodes the pipes file with ${VAR} expanded in its parsed scalars. yaml.v3's
+// Node.Decode cannot reject unknown fields, so the expansion runs inside the decoder that can:
+// through the v2-style unmarshaler yaml.v3 still supports, it takes the decoder's own node tree
+// (nodeRef), expands its scalars in place, then has the same decoder (KnownFields on, line
+// numbers kept) decode it into the file.
+type expandedFile struct {
+	file      file
+	lookup    Lookup
+	expandErr error
+}
+
+// UnmarshalYAML implements yaml.v3's obsoleteUnmarshaler.
+func (x *expandedFile) UnmarshalYAML(unmarshal func(any) error) error {
+	var root nodeRef
+	if err := unmarshal(&root); err != nil {
+		return err
+	}
+	if x.expandErr = expand(root.n, x.lookup); x.expandErr != nil {
+		return x.expandErr
+	}
+	return unmarshal(&x.file)
+}
+
+// nodeRef keeps the node the decoder hands it: the decoder's own, not a copy.
+type nodeRef struct{ n *yaml.Node }
+
+func (r *nodeRef) UnmarshalYAML(n *yaml.Node) error {
+	r.n = n
+	return nil
 }
 
 // yamlMessage makes yaml.v3's messages read as pipesim's: "line 12: field Sourc not found in type
@@ -98,6 +129,19 @@ func yamlMessage(err error) string {
 	msg = regexp.MustCompile(`field (\S+) not found in type \S+`).ReplaceAllString(msg, "unknown field $1")
 	msg = regexp.MustCompile(`cannot unmarshal !!(\w+) (.*) into \S+`).ReplaceAllString(msg, "$2 is a $1, want another type")
 	return msg
+}
+
+// flowVar is an unquoted ${ right after a flow collection's '{', '[' or ',' (or its key).
+var flowVar = regexp.MustCompile(`[\[{,]\s*(?:[^"'\s{\[,][^:\n]*:\s+)?\$\{`)
+
+// flowVarHint explains a YAML syntax error that an unquoted ${VAR} inside { } or [ ] causes:
+// YAML ends a plain value at '{' and '}' there, and ${VAR} is expanded only after parsing.
+func flowVarHint(data []byte, err error) string {
+	var te *yaml.TypeError
+	if errors.As(err, &te) || !flowVar.Match(data) {
+		return ""
+	}
+	return ` (a ${VAR} inside { } or [ ] must be quoted: "${VAR}")`
 }
 
 // builder turns the parsed file into a Config, collecting every error.

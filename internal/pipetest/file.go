@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pipesim/pipesim/internal/cfn"
 	"github.com/pipesim/pipesim/internal/config"
