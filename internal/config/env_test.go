@@ -94,7 +94,7 @@ func TestExpandTakesValuesLiterally(t *testing.T) {
 		`x", IsValueSecret: false, Key: "evil`, // closes a quoted string and adds fields in a text substitution
 		"a: b",                                 // a mapping in a plain scalar
 		"{a: 1}", "[1, 2]", "} ] {",            // flow collections
-		"line one\nline two",                   // a newline
+		"line one\nline two", // a newline
 		"# not a comment", "value # not a comment either",
 		`back\slash "quotes" 'single'`,
 		"&anchor *alias !tag |",
