@@ -235,7 +235,9 @@ func TestSend(t *testing.T) {
 	}
 }
 
-func TestSendInternalErrors(t *testing.T) {
+// TestSendTransportErrors: no answer within the timeout is TimedOut (counted by Pipes), no
+// connection at all is Internal (not counted); neither error shows the URL's secrets.
+func TestSendTransportErrors(t *testing.T) {
 	block := make(chan struct{})
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -252,16 +254,21 @@ func TestSendInternalErrors(t *testing.T) {
 	refused := "http://" + ln.Addr().String()
 	ln.Close()
 
-	s := NewSender()
-	s.Client.Timeout = 50 * time.Millisecond
-	for _, endpoint := range []string{slow.URL, refused} {
-		tgt := seedTarget(t, endpoint)
+	if NewSender().Client.Timeout != 5*time.Second {
+		t.Errorf("NewSender timeout = %s; want the API destinations' 5s", NewSender().Client.Timeout)
+	}
+	s := NewSenderTimeout(50 * time.Millisecond)
+	for _, tc := range []struct {
+		endpoint string
+		want     Class
+	}{{slow.URL, TimedOut}, {refused, Internal}} {
+		tgt := seedTarget(t, tc.endpoint)
 		res, err := s.Send(context.Background(), tgt.Dest, tgt.Build([]byte(record), nil))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Class != Internal || res.Err == nil {
-			t.Errorf("Send(%s) = %s, %v; want internal with an error", endpoint, res.Class, res.Err)
+		if res.Class != tc.want || res.Err == nil {
+			t.Errorf("Send(%s) = %s, %v; want %s with an error", tc.endpoint, res.Class, res.Err, tc.want)
 		}
 		if strings.Contains(res.Err.Error(), "secret-key") {
 			t.Errorf("error leaks the key: %v", res.Err)

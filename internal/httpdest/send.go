@@ -28,11 +28,19 @@ const (
 	Succeeded Class = iota
 	// Retryable: 401, 407, 409, 429 or 5xx. Counted against MaximumRetryAttempts.
 	Retryable
-	// Failed: any other status (1xx, 3xx, 4xx). Not worth retrying.
+	// Failed: any other status (1xx, 3xx, 4xx). API destinations do not retry these; Pipes
+	// counts them against MaximumRetryAttempts like any customer invocation error.
 	Failed
-	// Internal: a timeout or a connection failure. Pipes retries these until the record expires,
-	// without counting them against MaximumRetryAttempts.
+	// Internal: a connection failure (refused, reset, no such host) before any answer: what the
+	// Pipes error handling page calls a pipe internal error ("A HTTP connection failure when
+	// attempting to invoke the customer target service"), retried until the record expires
+	// without counting against MaximumRetryAttempts.
 	Internal
+	// TimedOut: no answer within the client timeout (5 s). The API destinations page: "EventBridge
+	// retries timed out requests up to the maximums that are configured on your retry policy";
+	// for pipes, "until the event expires from the source, or the maximum event age or retry
+	// attempts configured has reached". Counted against MaximumRetryAttempts.
+	TimedOut
 )
 
 func (c Class) String() string {
@@ -43,6 +51,8 @@ func (c Class) String() string {
 		return "retryable"
 	case Failed:
 		return "failed"
+	case TimedOut:
+		return "timed out"
 	default:
 		return "internal"
 	}
@@ -57,7 +67,7 @@ type Result struct {
 	// RetryAfter is the server's Retry-After, when it sent one; negative means stop retrying.
 	RetryAfter    time.Duration
 	HasRetryAfter bool
-	Err           error // the transport error for Internal; nil otherwise
+	Err           error // the transport error for Internal and TimedOut; nil otherwise
 	Duration      time.Duration
 }
 
@@ -81,9 +91,13 @@ type Sender struct {
 }
 
 // NewSender returns a Sender with the API destination client settings.
-func NewSender() *Sender {
+func NewSender() *Sender { return NewSenderTimeout(Timeout) }
+
+// NewSenderTimeout is NewSender with another client timeout than the API destinations' 5
+// seconds: tests use it to see a timeout without waiting for one.
+func NewSenderTimeout(timeout time.Duration) *Sender {
 	return &Sender{Client: &http.Client{
-		Timeout: Timeout,
+		Timeout: timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
@@ -91,7 +105,8 @@ func NewSender() *Sender {
 }
 
 // Send waits for the destination's rate limiter, then sends req. Transport failures come back as
-// a Result of class Internal, never as an error; the error is only the context's.
+// a Result of class TimedOut (no answer in time) or Internal (no connection), never as an error;
+// the error is only the context's.
 func (s *Sender) Send(ctx context.Context, dest *Destination, req *Request) (Result, error) {
 	if err := dest.limiter.Wait(ctx); err != nil {
 		return Result{}, err
@@ -109,7 +124,8 @@ func (s *Sender) Send(ctx context.Context, dest *Destination, req *Request) (Res
 		if ctx.Err() != nil {
 			return Result{}, ctx.Err()
 		}
-		return Result{Class: Internal, Err: transportError(err), Duration: time.Since(start)}, nil
+		class, err := s.transportError(err)
+		return Result{Class: class, Err: err, Duration: time.Since(start)}, nil
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
@@ -118,8 +134,9 @@ func (s *Sender) Send(ctx context.Context, dest *Destination, req *Request) (Res
 	return res, nil
 }
 
-// transportError strips the URL from a client error: the URL may carry a token in its query.
-func transportError(err error) error {
+// transportError classifies a client error and strips the URL from it: the URL may carry a
+// token in its query.
+func (s *Sender) transportError(err error) (Class, error) {
 	var ue interface{ Unwrap() error }
 	if errors.As(err, &ue) {
 		if inner := ue.Unwrap(); inner != nil {
@@ -128,9 +145,9 @@ func transportError(err error) error {
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Errorf("timeout: no response within %s", Timeout)
+		return TimedOut, fmt.Errorf("timeout: no response within %s", s.Client.Timeout)
 	}
-	return err
+	return Internal, err
 }
 
 // parseRetryAfter reads delay-seconds (possibly negative) or an HTTP date.

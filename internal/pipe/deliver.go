@@ -60,7 +60,7 @@ func (r *Runner) deliver(ctx context.Context, batch stream.Batch) {
 			return
 		}
 		if exec.class != httpdest.Internal {
-			counted++ // internal errors are retried until the record expires, uncounted
+			counted++ // connection failures are retried until the record expires, uncounted; timeouts count
 		}
 		if derr := r.giveUp(exec, counted, total); derr != nil {
 			if r.Pipe.Stream.Bisect && len(batch.Records) > 1 {

@@ -91,8 +91,9 @@ type Response struct {
 	Status  int               `yaml:"status"`
 	Headers map[string]string `yaml:"headers"`
 	Body    string            `yaml:"body"`
-	// Error, instead of a status, fails the request without an answer (a connection failure):
-	// Pipes retries it without counting it against MaximumRetryAttempts.
+	// Error, instead of a status, fails the request without an answer: "timeout" is no answer
+	// within the 5-second timeout, counted against MaximumRetryAttempts; anything else is a
+	// connection failure, retried without counting.
 	Error string `yaml:"error"`
 }
 

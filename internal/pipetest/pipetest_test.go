@@ -159,6 +159,29 @@ func TestMaxAttempts(t *testing.T) {
 	}
 }
 
+// TestMockedTimeoutCounted: a mocked timeout counts against the seed's MaximumRetryAttempts 0,
+// so the first attempt dead-letters the record; a mocked connection failure does not count.
+func TestMockedTimeoutCounted(t *testing.T) {
+	body := "pipes: " + seedPipes(t) + "\nenv: {MOMENTO_API_ENDPOINT: https://x.example.com, MOMENTO_API_KEY: k}\ncases:\n" +
+		"  - name: timeout\n    change: {eventName: INSERT, Keys: {Location: X}}\n" +
+		"    expect: {weather-stats-demo-cache-put-pipe: {respond: [{error: timeout}], outcome: dead-lettered, attempts: 1}}\n" +
+		"  - name: refused\n    maxAttempts: 3\n    change: {eventName: INSERT, Keys: {Location: X}}\n" +
+		"    expect: {weather-stats-demo-cache-put-pipe: {respond: [{error: connection refused}], outcome: retrying, attempts: 3}}\n"
+	path := filepath.Join(t.TempDir(), "x_test.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range f.Run(context.Background()) {
+		if !res.Passed() {
+			t.Errorf("Run = %+v; want a pass", res)
+		}
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	seed, err := os.ReadFile(seedTests)
 	if err != nil {

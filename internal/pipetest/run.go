@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -134,7 +135,10 @@ type mockSender struct {
 	exhausted bool
 }
 
-var errUnreachable = errors.New("mocked connection failure")
+var (
+	errUnreachable = errors.New("mocked connection failure")
+	errTimeout     = fmt.Errorf("mocked timeout: no response within %s", httpdest.Timeout)
+)
 
 // Send records the request and returns the next mocked answer; it never blocks.
 func (m *mockSender) Send(ctx context.Context, _ *httpdest.Destination, req *httpdest.Request) (httpdest.Result, error) {
@@ -147,6 +151,9 @@ func (m *mockSender) Send(ctx context.Context, _ *httpdest.Destination, req *htt
 	resp := &Response{Status: http.StatusOK}
 	if n := len(m.responses); n > 0 {
 		resp = m.responses[min(len(m.obs.requests), n)-1]
+	}
+	if strings.EqualFold(resp.Error, "timeout") {
+		return httpdest.Result{Class: httpdest.TimedOut, Err: errTimeout}, nil
 	}
 	if resp.Error != "" {
 		return httpdest.Result{Class: httpdest.Internal, Err: fmt.Errorf("%w: %s", errUnreachable, resp.Error)}, nil

@@ -212,16 +212,21 @@ func TestFault400ToDLQ(t *testing.T) {
 	}
 }
 
-func TestFaultTimeoutUntilRecordAge(t *testing.T) {
+func TestFaultTimeoutCounted(t *testing.T) {
 	t.Parallel()
-	// Every PUT takes 6s: each attempt times out after 5s, an internal error that does not count
-	// against MaximumRetryAttempts 0. The record expires after 7s and goes to the DLQ.
-	r := runFault(t, "fault-timeout", "cache-put=latency:6s", 0, 7, finished)
-	got := r.outcomes()
-	if len(got) < 2 || got[0] != "retrying 0" || got[len(got)-1] != "dead-lettered 0" {
-		t.Errorf("executions = %v; want timeouts retried despite MaximumRetryAttempts 0, then dead-lettered", got)
+	// Every PUT takes 6s, longer than the API destination timeout (shortened from 5s to 200ms
+	// here): a timeout counts against MaximumRetryAttempts, so with 0 the first attempt is the
+	// last and the batch goes to the DLQ, long before the record expires.
+	r := runFault(t, "fault-timeout", "cache-put=latency:6s", 0, 3600, finished, func(o *Options) {
+		o.SendTimeout = 200 * time.Millisecond
+	})
+	if got, want := r.outcomes(), []string{"dead-lettered 0"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("executions = %v; want %v (one attempt, MaximumRetryAttempts 0)", got, want)
 	}
-	r.wantOneDeadLetter(t, "RecordAgeExceeded")
+	if err := r.execs[0].Err; err == nil || !strings.Contains(err.Error(), "timeout") {
+		t.Errorf("execution error = %v; want a timeout", err)
+	}
+	r.wantOneDeadLetter(t, "RetryAttemptsExhausted")
 }
 
 func TestFaultRecordAgeExceeded(t *testing.T) {

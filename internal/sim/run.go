@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -47,7 +48,7 @@ func (s *Sim) Run(ctx context.Context, ready func()) error {
 
 // Runners builds a runner for each running pipe, each with its own stream iterators.
 func (s *Sim) Runners(ctx context.Context) ([]*pipe.Runner, error) {
-	sender := httpdest.NewSender()
+	sender := httpdest.NewSenderTimeout(cmp.Or(s.opts.SendTimeout, httpdest.Timeout))
 	var runners []*pipe.Runner
 	for _, p := range s.Config.Pipes {
 		if !p.Running {

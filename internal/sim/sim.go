@@ -46,9 +46,12 @@ type Options struct {
 	AllowUnsupported  bool
 	AllowBatching     bool
 	Retry             pipe.Options
-	Logger            *slog.Logger         // pipesim's own diagnostics; nil discards
-	Trace             func(pipe.Execution) // a line per execution; nil prints nothing
-	ServiceLog        io.Writer            // DynamoDB Local's own output; nil discards
+	// SendTimeout is the API destination client timeout; 0 means httpdest.Timeout, the 5 seconds
+	// AWS applies. Tests shorten it to see a timeout without waiting for one.
+	SendTimeout time.Duration
+	Logger      *slog.Logger         // pipesim's own diagnostics; nil discards
+	Trace       func(pipe.Execution) // a line per execution; nil prints nothing
+	ServiceLog  io.Writer            // DynamoDB Local's own output; nil discards
 	// SQSEndpoint, when set, sends dead-letter messages to real SQS queues there instead of the
 	// local queue files; SQSProtocol is "json" (default) or "query".
 	SQSEndpoint string
