@@ -72,6 +72,14 @@ func compile(pattern string) (*Pattern, error) {
 	if root.combinations() > maxCombinations {
 		return nil, failf("", "The pattern expands to more than %d combinations of $or alternatives", maxCombinations)
 	}
+	// A path put twice into one of Event Ruler's sub-rules: the pattern is its sub-rules.
+	sr := &subRules{}
+	sr.object(pv, "")
+	if sr.overridden {
+		if root, err = fromSubRules(sr.rules); err != nil {
+			return nil, err
+		}
+	}
 	if err := root.checkWidth(""); err != nil {
 		return nil, err
 	}

@@ -269,7 +269,7 @@ func upperBound(r numRange, items []*pval, path string) (numRange, error) {
 		return r, failf(path, "Too many terms in numeric range expression")
 	}
 	r.hi, r.hasHi, r.openHi = val, true, operator == "<"
-	if r.lo > r.hi {
+	if r.lo >= r.hi { // Event Ruler's Range.between: equal bounds are rejected too, open or not
 		return r, failf(path, "Bottom must be less than top")
 	}
 	return r, nil

@@ -56,6 +56,12 @@ func CompileFilters(patterns []string, opts Options) (*Filters, error) {
 		return nil, fmt.Errorf("FilterCriteria has %d filters, more than the %d EventBridge Pipes allows: %w",
 			len(patterns), MaxFilters, ErrTooManyFilters)
 	}
+	return compileFilters(patterns, opts)
+}
+
+// compileFilters is CompileFilters without Pipes' limit on the number of filters: the matcher
+// answers right for any number of them.
+func compileFilters(patterns []string, opts Options) (*Filters, error) {
 	f := &Filters{}
 	for i, src := range patterns {
 		p, err := compileFilter(i, src, opts, &f.warnings)

@@ -14,7 +14,12 @@ import (
 // expects an object (array-consistent matching needs the walk), or a dotted
 // key that may name a path.
 
-const maxSlots = 64
+const (
+	maxSlots = 64
+	// maxSlotFilters is the most filters the shared read decides, one bit each in slotRead.open
+	// (1<<64 - 1 is every bit); more are matched by the per-filter walks.
+	maxSlotFilters = 64
+)
 
 // slotTrie holds the union of the filters' paths; node 0 is the record.
 type slotTrie struct {
@@ -70,9 +75,12 @@ func (t *slotTrie) add(n *node, at int32) uint64 {
 // slotBit is the bit of slot c; zero past maxSlots (buildSlots then gives up).
 func slotBit(c int32) uint64 { return uint64(1) << uint(c) }
 
-// buildSlots returns the trie for the patterns, or nil when they name more
-// paths than the fast path holds.
+// buildSlots returns the trie for the patterns, or nil when they are more
+// filters or name more paths than the fast path holds.
 func buildSlots(patterns []*Pattern) *slotTrie {
+	if len(patterns) > maxSlotFilters {
+		return nil
+	}
 	t := &slotTrie{names: []string{""}, children: [][]int32{nil}}
 	for _, p := range patterns {
 		t.needs = append(t.needs, t.add(p.root, 0))

@@ -19,7 +19,7 @@ type slotRead struct {
 	d       []byte
 	sv      slotValues
 	settled uint64 // the slots whose value is final
-	open    uint8  // filters not yet decided (bit k for pats[k])
+	open    uint64 // filters not yet decided (bit k for pats[k]; buildSlots allows maxSlotFilters)
 	decided bool   // the answer is known
 	answer  bool
 	// safeFrom is the first offset from which the rest of the record holds
@@ -38,7 +38,7 @@ const (
 )
 
 func newSlotRead(t *slotTrie, pats []*Pattern, d []byte) slotRead {
-	return slotRead{t: t, pats: pats, d: d, open: uint8(1)<<len(pats) - 1, safeFrom: -1}
+	return slotRead{t: t, pats: pats, d: d, open: uint64(1)<<len(pats) - 1, safeFrom: -1}
 }
 
 // read reads the record. After readOK or readDecided, r.answer is the
@@ -179,7 +179,7 @@ func (r *slotRead) settle(pos int) bool {
 // decideReady evaluates the open filters whose paths are all settled.
 func (r *slotRead) decideReady() {
 	for open := r.open; open != 0; open &= open - 1 {
-		k := bits.TrailingZeros8(open)
+		k := bits.TrailingZeros64(open)
 		if r.t.needs[k]&^r.settled != 0 {
 			continue
 		}

@@ -18,9 +18,10 @@ const (
 	pNull
 )
 
-// pval is one value of a parsed pattern document. Objects keep their keys in
-// order; a repeated key replaces the earlier value in place (last one wins, as
-// on AWS). Numbers keep their exact spelling in str.
+// pval is one value of a parsed pattern document. Objects keep their members
+// in order, a repeated key included: Event Ruler reads a pattern as a stream,
+// so what a repeated key means depends on what lies between the two (see
+// compile_or.go). Numbers keep their exact spelling in str.
 type pval struct {
 	kind  pkind
 	str   string // string value, number text, or literal text
@@ -175,8 +176,7 @@ func (p *parser) object() (*pval, error) {
 	}
 }
 
-// member reads one "key": value pair into v; a repeated key replaces the
-// earlier value.
+// member reads one "key": value pair into v; a repeated key is kept.
 func (p *parser) member(v *pval) error {
 	if p.pos >= len(p.src) {
 		return p.eof("expected close marker for Object")
@@ -200,12 +200,6 @@ func (p *parser) member(v *pval) error {
 	val, err := p.value()
 	if err != nil {
 		return err
-	}
-	for i, k := range v.keys {
-		if k == key {
-			v.vals[i] = val
-			return nil
-		}
 	}
 	v.keys = append(v.keys, key)
 	v.vals = append(v.vals, val)
