@@ -48,6 +48,7 @@ const (
 // the batch is done: only then may the shard move on.
 func (r *Runner) deliver(ctx context.Context, batch stream.Batch) {
 	counted, total := 0, 0
+	var same failureRun
 	for ctx.Err() == nil {
 		if r.expired(batch) {
 			r.deadLetter(ctx, batch, &DeliveryError{Target: r.Pipe.TargetARN, Attempts: total, Condition: RecordAgeExceeded,
@@ -71,6 +72,9 @@ func (r *Runner) deliver(ctx context.Context, batch stream.Batch) {
 			return
 		}
 		r.traceExec(exec, OutcomeRetrying)
+		if same.add(exec, r.Opts.SameFailures) {
+			r.warnSameFailures(exec, same)
+		}
 		r.wait(ctx, r.retryDelay(total, exec))
 	}
 }
@@ -110,7 +114,8 @@ func (r *Runner) expired(batch stream.Batch) bool {
 }
 
 // retryDelay is exponential backoff with full jitter, or the server's Retry-After when that is
-// longer: "EventBridge chooses the more conservative value".
+// longer: "EventBridge chooses the more conservative value", the API destinations page says of
+// event bus rules; that pipes do the same is inferred (docs/fidelity.md).
 func (r *Runner) retryDelay(attempt int, exec *execution) time.Duration {
 	ceiling := r.Opts.Backoff
 	for i := 1; i < attempt && ceiling < r.Opts.MaxBackoff; i++ {

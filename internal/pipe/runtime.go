@@ -71,6 +71,11 @@ type Options struct {
 	FailedToDLQ bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// SameFailures is how many executions of a batch in a row must fail the same way (same class,
+	// same status) before the logger warns that the shard is blocked and what Pipes would do that
+	// pipesim does not (slow its polling, disable a pipe after nearly continuous 4xx answers);
+	// the warning comes again each time the count doubles. 0 means 5; negative never warns.
+	SameFailures int
 }
 
 func (o Options) withDefaults() Options {
@@ -82,6 +87,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.SameFailures == 0 {
+		o.SameFailures = defaultSameFailures
 	}
 	return o
 }
