@@ -76,12 +76,16 @@ func TestBodyParametersNotHTMLEscaped(t *testing.T) {
 }
 
 // TestRedactionKeepsOtherValues: a secret that is a substring of other values (of the body, the
-// record's query parameter, another connection parameter) hides only the secret itself.
+// record's query parameter, another connection parameter or header) hides only the secret itself.
 func TestRedactionKeepsOtherValues(t *testing.T) {
 	const secret = "abc"
 	tgt := secretTarget(t, secret, []NamedParam{{"city", lit("xabcx")}})
 	tgt.Dest.Conn.Body = append(tgt.Dest.Conn.Body, KeyValue{Key: "note", Value: "abcabc"})
+	tgt.Dest.Conn.Headers = append(tgt.Dest.Conn.Headers, KeyValue{Key: "X-Other", Value: "zabcz"})
 	req := tgt.Build(nil, []byte(`{"a":"abc","abc":"yabcy"}`))
+	if h := req.RedactedHeader(); h.Get("X-Other") != "zabcz" || h.Get("X-Token") != RedactedValue {
+		t.Errorf("RedactedHeader = %v; want X-Other zabcz shown, X-Token redacted", h)
+	}
 	if want := "http://h/items?city=xabcx&mode=open&sig=********"; req.RedactedURL() != want {
 		t.Errorf("RedactedURL = %s; want %s", req.RedactedURL(), want)
 	}
