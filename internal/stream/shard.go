@@ -56,6 +56,7 @@ func (r *reader) run(ctx context.Context, parent chan struct{}) {
 		}
 	}
 	for ctx.Err() == nil {
+		started := r.s.clock.Now()
 		closed, full, err := r.poll(ctx)
 		if err != nil {
 			if !r.recover(ctx, err) {
@@ -71,7 +72,7 @@ func (r *reader) run(ctx context.Context, parent chan struct{}) {
 			return
 		}
 		if !full {
-			r.sleep(ctx, r.pollWait())
+			r.sleep(ctx, r.pollWait(started))
 		}
 	}
 }
@@ -100,12 +101,16 @@ func (r *reader) poll(ctx context.Context) (closed, full bool, err error) {
 	return r.iterator == "", len(out.Records) == limit, nil
 }
 
-// pollWait is the time to the next poll: the poll interval, cut short when
-// a batching window ends sooner.
-func (r *reader) pollWait() time.Duration {
-	wait := r.s.cfg.PollInterval
+// pollWait is the time from now to the next poll of a fixed-rate schedule, as a ticker would
+// keep it: one poll interval after the last poll started, so the round trip does not stretch the
+// cycle; a poll that took longer than the interval is followed at once, once (a ticker drops the
+// ticks it missed, so a slow poll never causes a burst). It is cut short when a batching window
+// ends sooner.
+func (r *reader) pollWait(lastStarted time.Time) time.Duration {
+	now := r.s.clock.Now()
+	wait := lastStarted.Add(r.s.cfg.PollInterval).Sub(now)
 	if len(r.pending) > 0 && r.s.cfg.BatchingWindow > 0 {
-		wait = min(wait, time.Until(r.firstAt.Add(r.s.cfg.BatchingWindow)))
+		wait = min(wait, r.firstAt.Add(r.s.cfg.BatchingWindow).Sub(now))
 	}
 	return max(wait, 0)
 }
@@ -141,7 +146,7 @@ func (r *reader) acquireError(in *dynamodbstreams.GetShardIteratorInput, err err
 
 // add converts a page of records onto the pending batch.
 func (r *reader) add(records []types.Record) error {
-	now := time.Now()
+	now := r.s.clock.Now()
 	for _, rec := range records {
 		if !r.s.cfg.RawCreationTime {
 			refineCreationTime(&rec, now)
@@ -189,7 +194,7 @@ func (r *reader) releaseDue(ctx context.Context, closed bool) bool {
 	for len(r.pending) > 0 {
 		cfg := r.s.cfg
 		full := len(r.pending) >= cfg.BatchSize || r.bytes >= MaxBatchBytes
-		windowEnded := cfg.BatchingWindow == 0 || time.Since(r.firstAt) >= cfg.BatchingWindow
+		windowEnded := cfg.BatchingWindow == 0 || r.s.clock.Now().Sub(r.firstAt) >= cfg.BatchingWindow
 		if !full && !windowEnded && !closed {
 			return true
 		}
@@ -214,7 +219,7 @@ func (r *reader) release(ctx context.Context) bool {
 	batch := Batch{ShardID: r.sh.id, Records: r.pending[:n:n]}
 	r.pending = append([]Record(nil), r.pending[n:]...)
 	r.bytes -= size
-	r.firstAt = time.Now()
+	r.firstAt = r.s.clock.Now()
 	ack := r.window.add(r.s.cfg.Checkpoints, batch)
 	select {
 	case r.s.ready <- pending{batch: batch, ack: ack}:
@@ -292,15 +297,5 @@ func (e *convertError) Unwrap() error { return e.err }
 
 // sleep waits d or until ctx is done; it reports whether ctx is still live.
 func (r *reader) sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return r.s.clock.Sleep(ctx, d)
 }

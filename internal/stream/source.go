@@ -17,9 +17,10 @@ import (
 // several Sources on one stream each see every record, as several pipes do
 // on AWS.
 type Source struct {
-	api API
-	cfg Config
-	log *slog.Logger
+	api   API
+	cfg   Config
+	log   *slog.Logger
+	clock clock // the wall clock; a test may set its own before Connect
 
 	mu        sync.Mutex
 	shards    map[string]*shard // every shard seen, by ID
@@ -65,6 +66,7 @@ func NewSource(api API, cfg Config) *Source {
 	return &Source{
 		api:     api,
 		cfg:     cfg,
+		clock:   wallClock{},
 		log:     cfg.Logger.With("stream", cfg.StreamARN),
 		shards:  make(map[string]*shard),
 		ctx:     ctx,
