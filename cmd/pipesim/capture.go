@@ -98,13 +98,16 @@ func (c *captureCmd) check() error {
 
 // clients connects to DynamoDB Local at --endpoint, or to AWS with the default chain.
 func (c *captureCmd) clients(ctx context.Context) (*dynamodb.Client, *dynamodbstreams.Client, string, error) {
-	if c.o.endpoint != "" {
-		region := c.o.region
-		if region == "" {
-			region = "us-east-1"
+	if c.o.endpoint != "" { // the user's DynamoDB Local: sign as their applications do
+		var load []func(*awsconfig.LoadOptions) error
+		if c.o.region != "" {
+			load = append(load, awsconfig.WithRegion(c.o.region))
 		}
-		db, st, err := ddblocal.Client(ctx, c.o.endpoint, region)
-		return db, st, region, err
+		db, st, id, err := ddblocal.UserClient(ctx, c.o.endpoint, "", load...)
+		if err == nil {
+			fmt.Fprintf(c.stderr, "pipesim: DynamoDB Local at %s as access key %s, region %s (%s)\n", c.o.endpoint, id.AccessKeyID, id.Region, id.From)
+		}
+		return db, st, id.Region, err
 	}
 	var opts []func(*awsconfig.LoadOptions) error
 	if c.o.region != "" {

@@ -173,9 +173,13 @@ func (s *Sim) startDynamoDB(ctx context.Context) error {
 		return err
 	}
 	s.closers = append(s.closers, inst.Close)
-	s.opts.Logger.Info("DynamoDB Local", "endpoint", inst.Endpoint, "kind", inst.Kind)
-	s.DynamoDB, s.Streams, err = ddblocal.Client(ctx, inst.Endpoint, s.Config.Region)
-	return err
+	var id ddblocal.Identity
+	if s.DynamoDB, s.Streams, id, err = ddblocal.ClientFor(ctx, inst, s.Config.Region); err != nil {
+		return err
+	}
+	s.opts.Logger.Info("DynamoDB Local", "endpoint", inst.Endpoint, "kind", inst.Kind,
+		"accessKeyId", id.AccessKeyID, "region", id.Region, "credentials", id.From)
+	return nil
 }
 
 // Close stops what Start started, in reverse order.
