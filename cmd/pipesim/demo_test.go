@@ -42,4 +42,17 @@ func TestDemo(t *testing.T) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
 		}
 	}
+	// The seed's three pipes read one stream: more than DynamoDB Streams advises, said at start.
+	if want := "3 pipes read one stream; DynamoDB Streams advises no more than 2 readers per shard"; !strings.Contains(errOut.String(), want) {
+		t.Errorf("demo's diagnostics lack %q:\n%s", want, errOut.String())
+	}
+}
+
+func TestStreamReadLimitFlag(t *testing.T) {
+	var out, errOut bytes.Buffer
+	cmd := &runCmd{streams: streams{stdout: &out, stderr: &errOut}}
+	err := cmd.Run(t.Context(), []string{"--stream-read-limit", "-1", "--state-dir", t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "--stream-read-limit -1") {
+		t.Errorf("run --stream-read-limit -1 = %v; want an error naming the flag", err)
+	}
 }

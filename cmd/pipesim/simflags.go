@@ -15,6 +15,7 @@ import (
 	"github.com/pipesim/pipesim/internal/momento"
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/sim"
+	"github.com/pipesim/pipesim/internal/stream"
 	"github.com/pipesim/pipesim/internal/template"
 )
 
@@ -180,6 +181,7 @@ type simFlags struct {
 	dynamoDBEndpoint string
 	dynamoDBPath     string
 	pollInterval     time.Duration
+	streamReadLimit  int
 	logFormat        string
 	verbose          bool
 	faults           map[momento.Route]momento.Fault
@@ -192,6 +194,7 @@ func (f *simFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dynamoDBEndpoint, "dynamodb-endpoint", "", "DynamoDB Local endpoint (default $AWS_ENDPOINT_URL_DYNAMODB, else Docker, else the jar)")
 	fs.StringVar(&f.dynamoDBPath, "dynamodb-path", "", "directory for DynamoDB Local's database when pipesim starts it (default: in memory)")
 	fs.DurationVar(&f.pollInterval, "poll-interval", 250*time.Millisecond, "how often each shard is polled (Pipes: four times a second)")
+	fs.IntVar(&f.streamReadLimit, "stream-read-limit", stream.DefaultReadLimit, "GetRecords calls per second per shard that all pipes on a stream share, as DynamoDB Streams throttles them (LimitExceededException); 0: no limit")
 	fs.StringVar(&f.logFormat, "log-format", "text", "pipesim's own diagnostics: text or json")
 	fs.BoolVar(&f.verbose, "v", false, "more diagnostics, and DynamoDB Local's own output")
 	fs.StringVar(&f.sqsEndpoint, "sqs-endpoint", os.Getenv("AWS_ENDPOINT_URL_SQS"), "send dead-letter messages to real SQS queues at this endpoint (default $AWS_ENDPOINT_URL_SQS; none: local queue files)")
@@ -202,6 +205,9 @@ func (f *simFlags) register(fs *flag.FlagSet) {
 }
 
 func (f *simFlags) options(stderr io.Writer) (sim.Options, error) {
+	if f.streamReadLimit < 0 {
+		return sim.Options{}, fmt.Errorf("--stream-read-limit %d: want 0 (no limit) or more calls per second", f.streamReadLimit)
+	}
 	load, err := f.configOptions(nil)
 	if err != nil {
 		return sim.Options{}, err
@@ -217,7 +223,7 @@ func (f *simFlags) options(stderr io.Writer) (sim.Options, error) {
 	}
 	o := sim.Options{
 		PipesFile: pipesFile, Template: tmpl, DynamoDBEndpoint: f.dynamoDBEndpoint, DynamoDBPath: f.dynamoDBPath,
-		StateDir: f.stateDir, PollInterval: f.pollInterval, Missing: load.Missing, StripObjectQuotes: load.StripObjectQuotes,
+		StateDir: f.stateDir, PollInterval: f.pollInterval, StreamReadLimit: f.streamReadLimit, Missing: load.Missing, StripObjectQuotes: load.StripObjectQuotes,
 		AllowUnsupported: load.AllowUnsupported, AllowBatching: load.AllowBatching, Retry: f.retry(),
 		Logger: logger, Faults: f.faults, SQSEndpoint: f.sqsEndpoint, SQSProtocol: f.sqsProtocol,
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/pipesim/pipesim/internal/config"
@@ -47,24 +48,59 @@ func (s *Sim) Run(ctx context.Context, ready func()) error {
 }
 
 // Runners builds a runner for each running pipe, each with its own stream iterators.
+// The pipes on one stream share its shards' read limit (Options.StreamReadLimit).
 func (s *Sim) Runners(ctx context.Context) ([]*pipe.Runner, error) {
 	sender := httpdest.NewSenderTimeout(cmp.Or(s.opts.SendTimeout, httpdest.Timeout))
+	limit := stream.NewReadLimiter(s.opts.StreamReadLimit)
 	var runners []*pipe.Runner
 	for _, p := range s.Config.Pipes {
 		if !p.Running {
 			s.opts.Logger.Info("pipe is STOPPED; not starting it", "pipe", p.Name)
 			continue
 		}
-		r, err := s.runner(ctx, p, sender)
+		r, err := s.runner(ctx, p, sender, limit)
 		if err != nil {
 			return nil, err
 		}
 		runners = append(runners, r)
 	}
+	s.warnCrowdedStreams(runners)
 	return runners, nil
 }
 
-func (s *Sim) runner(ctx context.Context, p *config.Pipe, sender *httpdest.Sender) (*pipe.Runner, error) {
+// MaxReadersPerShard is DynamoDB Streams' advice: "No more than two processes at most should be
+// reading from the same streams shard at the same time."
+const MaxReadersPerShard = 2
+
+// CrowdedStreams returns, for each stream more than MaxReadersPerShard of the runners read, the
+// names of its pipes.
+func CrowdedStreams(runners []*pipe.Runner) map[string][]string {
+	byStream := map[string][]string{}
+	for _, r := range runners {
+		byStream[r.SourceARN] = append(byStream[r.SourceARN], r.Pipe.Name)
+	}
+	for arn, pipes := range byStream {
+		if len(pipes) <= MaxReadersPerShard {
+			delete(byStream, arn)
+		}
+	}
+	return byStream
+}
+
+// warnCrowdedStreams warns, once per stream, that more pipes read it than DynamoDB Streams
+// advises, and what that does.
+func (s *Sim) warnCrowdedStreams(runners []*pipe.Runner) {
+	for arn, pipes := range CrowdedStreams(runners) {
+		effect := "on AWS their reads can be throttled (LimitExceededException); --stream-read-limit emulates that"
+		if s.opts.StreamReadLimit > 0 {
+			effect = fmt.Sprintf("their reads share %d GetRecords calls per second per shard and are throttled as on AWS (LimitExceededException; --stream-read-limit)", s.opts.StreamReadLimit)
+		}
+		s.opts.Logger.Warn(fmt.Sprintf("%d pipes read one stream; DynamoDB Streams advises no more than %d readers per shard: %s",
+			len(pipes), MaxReadersPerShard, effect), "stream", arn, "pipes", strings.Join(pipes, ", "))
+	}
+}
+
+func (s *Sim) runner(ctx context.Context, p *config.Pipe, sender *httpdest.Sender, limit *stream.ReadLimiter) (*pipe.Runner, error) {
 	arn, err := stream.ResolveStreamARN(ctx, s.DynamoDB, p.Source)
 	if err != nil {
 		return nil, fmt.Errorf("pipe %q: Source: %w", p.Name, err)
@@ -81,7 +117,7 @@ func (s *Sim) runner(ctx context.Context, p *config.Pipe, sender *httpdest.Sende
 	src := stream.NewSource(s.Streams, stream.Config{
 		StreamARN: arn, Region: s.Config.Region, StartingPosition: p.Stream.StartingPosition,
 		BatchSize: p.Stream.BatchSize, BatchingWindow: p.Stream.BatchingWindow,
-		PollInterval: s.opts.PollInterval, Checkpoints: cps, Logger: logger, MaxInFlight: p.Stream.Parallelization,
+		PollInterval: s.opts.PollInterval, Checkpoints: cps, Logger: logger, MaxInFlight: p.Stream.Parallelization, ReadLimit: limit,
 	})
 	execLog, err := s.execLog(p, logger)
 	if err != nil {

@@ -36,11 +36,14 @@ const (
 type Options struct {
 	PipesFile string // "" runs the embedded seed design
 	// Template, when set, is the design instead of PipesFile.
-	Template          *Template
-	DynamoDBEndpoint  string // "" lets ddblocal find or start one
-	DynamoDBPath      string // DynamoDB Local database directory; "" keeps it in memory
-	StateDir          string // checkpoints, dead-letter queues, logs; "" means .pipesim
-	PollInterval      time.Duration
+	Template         *Template
+	DynamoDBEndpoint string // "" lets ddblocal find or start one
+	DynamoDBPath     string // DynamoDB Local database directory; "" keeps it in memory
+	StateDir         string // checkpoints, dead-letter queues, logs; "" means .pipesim
+	PollInterval     time.Duration
+	// StreamReadLimit is the GetRecords calls per second per shard that all pipes on a stream
+	// share, as DynamoDB Streams throttles them (stream.DefaultReadLimit); 0 is no limit.
+	StreamReadLimit   int
 	Missing           template.Missing
 	StripObjectQuotes bool
 	AllowUnsupported  bool

@@ -39,6 +39,9 @@ type reader struct {
 	firstAt  time.Time
 	backoff  time.Duration
 	window   *ackWindow // released batches awaiting their ack
+
+	throttledSince int       // GetRecords throttled since the last report
+	reportedAt     time.Time // when throttling was last reported; zero: never
 }
 
 func (s *Source) newReader(sh *shard) *reader {
@@ -85,6 +88,9 @@ func (r *reader) poll(ctx context.Context) (closed, full bool, err error) {
 		if err := r.acquire(ctx); err != nil {
 			return false, false, err
 		}
+	}
+	if !r.s.cfg.ReadLimit.allow(r.s.cfg.StreamARN, r.sh.id, r.s.clock.Now()) {
+		return false, false, r.s.cfg.ReadLimit.throttled(r.sh.id)
 	}
 	limit := min(r.s.cfg.BatchSize-len(r.pending), maxGetRecordsLimit)
 	out, err := r.s.api.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{
@@ -249,9 +255,12 @@ func (r *reader) recover(ctx context.Context, err error) bool {
 	var expired *types.ExpiredIteratorException
 	var trimmed *types.TrimmedDataAccessException
 	var notFound *types.ResourceNotFoundException
+	var throttled *types.LimitExceededException
 	switch {
 	case ctx.Err() != nil:
 		return false
+	case errors.As(err, &throttled):
+		return r.throttle(ctx, err)
 	case errors.As(err, &expired):
 		r.log.Info("shard iterator expired; re-taking it", "after", r.lastSeq)
 		r.iterator = ""
@@ -271,6 +280,28 @@ func (r *reader) recover(ctx context.Context, err error) bool {
 		return r.sleep(ctx, r.backoff)
 	}
 	return true
+}
+
+// throttleReport is how often a reader reports that its reads keep being throttled, after it
+// reported the first.
+const throttleReport = time.Minute
+
+// throttle handles a throttled GetRecords as a stream poller does: the iterator stays valid, so
+// the same read is retried after a backoff, and nothing is skipped. The first throttle of a
+// reader is reported with its cause, later ones as a count every throttleReport.
+func (r *reader) throttle(ctx context.Context, err error) bool {
+	r.throttledSince++
+	now := r.s.clock.Now()
+	switch {
+	case r.reportedAt.IsZero():
+		r.log.Warn("GetRecords throttled; retrying the same read after a backoff", "err", err)
+		r.reportedAt, r.throttledSince = now, 0
+	case now.Sub(r.reportedAt) >= throttleReport:
+		r.log.Info("GetRecords still throttled: too many readers on the shard", "throttled", r.throttledSince, "since", now.Sub(r.reportedAt).Round(time.Second))
+		r.reportedAt, r.throttledSince = now, 0
+	}
+	r.backoff = min(max(2*r.backoff, minBackoff), maxThrottleBackoff)
+	return r.sleep(ctx, r.backoff)
 }
 
 // vanished tells a deleted stream (fatal) from an expired shard: DynamoDB

@@ -125,6 +125,9 @@ type Config struct {
 	// is acked. Acks may come in any order; the checkpoint only ever moves to the end of the
 	// longest acked prefix of released batches.
 	MaxInFlight int
+	// ReadLimit, shared by the Sources of every pipe, refuses GetRecords calls over DynamoDB
+	// Streams' per-shard rate as the service does; nil allows all.
+	ReadLimit *ReadLimiter
 }
 
 // API is the part of *dynamodbstreams.Client a Source uses.
