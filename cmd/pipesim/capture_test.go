@@ -42,7 +42,7 @@ func TestCaptureThenReplay(t *testing.T) {
 	}
 	dir := t.TempDir()
 	captured := filepath.Join(dir, "captured.jsonl")
-	s, _, stderr := newStreams()
+	s, _, stderr := testStreams()
 	err = (&captureCmd{streams: s}).Run(ctx, []string{"--source", table, "--endpoint", endpoint, "--from", "TRIM_HORIZON",
 		"--idle", "1s", "--poll-interval", "50ms", "--out", captured})
 	if err != nil {
@@ -71,7 +71,7 @@ func TestCaptureThenReplay(t *testing.T) {
 	t.Setenv("MOMENTO_API_ENDPOINT", "https://api.cache.example.com")
 	t.Setenv("MOMENTO_API_KEY", "k")
 	out := filepath.Join(dir, "requests.jsonl")
-	s, _, stderr = newStreams()
+	s, _, stderr = testStreams()
 	err = (&replayCmd{streams: s}).Run(ctx, []string{"--pipes", "../../testdata/weather-stats/pipes.yaml", "--records", captured, "--dry-run", "--out", out})
 	if err != nil {
 		t.Fatalf("pipesim replay = %v\n%s", err, stderr)

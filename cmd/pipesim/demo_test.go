@@ -18,7 +18,7 @@ func TestDemo(t *testing.T) {
 	var out, errOut bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := &demoCmd{streams: streams{stdout: &out, stderr: &errOut}}
+	cmd := &demoCmd{streams: newStreams(nil, &out, &errOut)}
 	err := cmd.Run(ctx, []string{"--dynamodb-endpoint", endpoint, "--state-dir", t.TempDir(), "--poll-interval", "50ms"})
 	if err != nil {
 		t.Fatalf("demo: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())

@@ -26,7 +26,7 @@ func TestDLQListAndShow(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
-	cmd := &dlqCmd{streams{stdout: &out, stderr: &errOut}}
+	cmd := &dlqCmd{newStreams(nil, &out, &errOut)}
 	if err := cmd.Run(context.Background(), []string{"list", "--state-dir", state}); err != nil {
 		t.Fatalf("dlq list: %v (%s)", err, errOut.String())
 	}

@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/pipesim/pipesim/internal/term"
 )
 
 // command is one subcommand. Run returns an *exitError to choose the exit code; any other error
@@ -36,12 +38,23 @@ func (e *exitError) Error() string {
 func (e *exitError) Unwrap() error { return e.err }
 
 // streams are the process's standard streams, passed to every command so tests can capture them.
+// stdout and stderr share one lock (see newStreams): commands write to them from several
+// goroutines at once.
 type streams struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 }
 
+// newStreams puts stdout and stderr behind one lock (term.New), so that a command's own lines,
+// the execution trace and the diagnostics, written from different goroutines, never tear or
+// interleave. Streams made by newStreams pass through it unchanged.
+func newStreams(stdin io.Reader, stdout, stderr io.Writer) streams {
+	o := term.New(stdout, stderr)
+	return streams{stdin: stdin, stdout: o.Stdout, stderr: o.Stderr}
+}
+
 func commands(s streams) map[string]command {
+	s = newStreams(s.stdin, s.stdout, s.stderr)
 	return map[string]command{
 		"run":          &runCmd{streams: s},
 		"demo":         &demoCmd{streams: s},
@@ -77,6 +90,7 @@ func main() {
 // run dispatches to a subcommand and turns its error into an exit code. The first SIGINT or
 // SIGTERM cancels the context; a second one exits at once.
 func run(args []string, s streams) int {
+	s = newStreams(s.stdin, s.stdout, s.stderr)
 	cmds := commands(s)
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(s.stderr, cmds)

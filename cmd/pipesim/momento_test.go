@@ -57,7 +57,7 @@ func TestMomentoServe(t *testing.T) {
 	const token = "serve-test-token"
 	t.Setenv("MOMENTO_API_KEY", token)
 	var stdout, stderr syncBuffer
-	cmd := &momentoCmd{streams: streams{stdout: &stdout, stderr: &stderr}}
+	cmd := &momentoCmd{streams: newStreams(nil, &stdout, &stderr)}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -114,7 +114,7 @@ func TestMomentoServeBadArgs(t *testing.T) {
 	for _, tt := range tests {
 		t.Setenv("MOMENTO_API_KEY", "help-must-not-show-this")
 		var stdout, stderr syncBuffer
-		cmd := &momentoCmd{streams: streams{stdout: &stdout, stderr: &stderr}}
+		cmd := &momentoCmd{streams: newStreams(nil, &stdout, &stderr)}
 		err := cmd.Run(context.Background(), tt.args)
 		var ee *exitError
 		if !errors.As(err, &ee) || ee.code != tt.wantCode {
@@ -141,7 +141,7 @@ func TestMomentoServeAddrInUse(t *testing.T) {
 	}
 	defer r.Close()
 	var stdout, stderr syncBuffer
-	cmd := &momentoCmd{streams: streams{stdout: &stdout, stderr: &stderr}}
+	cmd := &momentoCmd{streams: newStreams(nil, &stdout, &stderr)}
 	addr := strings.TrimPrefix(r.URL(), "http://")
 	if err := cmd.Run(context.Background(), []string{"serve", "--addr", addr}); err == nil || !strings.Contains(err.Error(), addr) {
 		t.Errorf("momento serve on a bound address = %v; want an error naming %s", err, addr)

@@ -17,6 +17,7 @@ import (
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/replay"
 	"github.com/pipesim/pipesim/internal/sim"
+	"github.com/pipesim/pipesim/internal/term"
 )
 
 // dryRunEndpoint and dryRunKey stand in for MOMENTO_API_ENDPOINT and MOMENTO_API_KEY in a dry
@@ -278,7 +279,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // progress draws a progress bar on stderr while the replay runs, when stderr is a terminal. The
 // returned function stops it and clears the line.
 func (c *replayCmd) progress(in *countingReader, size int64) func() {
-	f, ok := c.stderr.(*os.File)
+	f, ok := term.File(c.stderr)
 	if !ok {
 		return func() {}
 	}
@@ -294,10 +295,10 @@ func (c *replayCmd) progress(in *countingReader, size int64) func() {
 		for {
 			select {
 			case <-done:
-				fmt.Fprint(f, "\r\033[K")
+				fmt.Fprint(c.stderr, "\r\033[K")
 				return
 			case <-t.C:
-				fmt.Fprint(f, "\r\033[K"+progressLine(in.n.Load(), size))
+				fmt.Fprint(c.stderr, "\r\033[K"+progressLine(in.n.Load(), size))
 			}
 		}
 	}()

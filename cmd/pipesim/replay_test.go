@@ -14,7 +14,7 @@ func TestReplayDryRunCommand(t *testing.T) {
 	t.Setenv("MOMENTO_API_ENDPOINT", "https://api.cache.example.com")
 	t.Setenv("MOMENTO_API_KEY", "secret-key-0123456789")
 	out := filepath.Join(t.TempDir(), "requests.jsonl")
-	s, _, stderr := newStreams()
+	s, _, stderr := testStreams()
 	err := (&replayCmd{streams: s}).Run(context.Background(), []string{"--pipes", "../../testdata/weather-stats/pipes.yaml",
 		"--records", "../../testdata/replay/seed.jsonl", "--dry-run", "--out", out})
 	if err != nil {
@@ -57,7 +57,7 @@ func TestReplayCommandErrors(t *testing.T) {
 		{[]string{"--records", "no-such-file", "--dry-run"}, 1, "no such file"},
 	}
 	for _, c := range cases {
-		s, _, _ := newStreams()
+		s, _, _ := testStreams()
 		err := (&replayCmd{streams: s}).Run(context.Background(), c.args)
 		code := exitCode(err, s.stderr)
 		var ee *exitError
@@ -83,12 +83,12 @@ func TestReplayAllowBatching(t *testing.T) {
 	}
 	args := []string{"--pipes", pipes, "--records", "../../testdata/replay/seed.jsonl", "--dry-run"}
 	var out, errOut bytes.Buffer
-	err = (&replayCmd{streams: streams{stdout: &out, stderr: &errOut}}).Run(context.Background(), args)
+	err = (&replayCmd{streams: newStreams(nil, &out, &errOut)}).Run(context.Background(), args)
 	if err == nil || !strings.Contains(err.Error(), "BatchSize: 2") {
 		t.Fatalf("replay with BatchSize 2 = %v; want the load error", err)
 	}
 	out.Reset()
-	err = (&replayCmd{streams: streams{stdout: &out, stderr: &errOut}}).Run(context.Background(), append(args, "--allow-batching"))
+	err = (&replayCmd{streams: newStreams(nil, &out, &errOut)}).Run(context.Background(), append(args, "--allow-batching"))
 	if err != nil {
 		t.Fatalf("replay --allow-batching: %v\n%s", err, errOut.String())
 	}

@@ -27,7 +27,7 @@ func TestRunWeb(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		cmd := &runCmd{streams: streams{stdout: &stdout, stderr: &stderr}}
+		cmd := &runCmd{streams: newStreams(nil, &stdout, &stderr)}
 		done <- cmd.Run(ctx, []string{"--dynamodb-endpoint", endpoint, "--state-dir", t.TempDir(), "--poll-interval", "50ms", "--web", "127.0.0.1:0"})
 	}()
 	base := strings.TrimSuffix(waitForLine(t, &stderr, done, "pipesim: web page on "), "/")
@@ -112,7 +112,7 @@ func TestRunWebAddrInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	s, _, _ := newStreams()
+	s, _, _ := testStreams()
 	err = (&runCmd{streams: s}).Run(context.Background(), []string{"--dynamodb-endpoint", "http://127.0.0.1:1", "--web", ln.Addr().String()})
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(ee.err.Error(), "--web: listen tcp "+ln.Addr().String()) {

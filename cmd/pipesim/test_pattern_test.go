@@ -13,7 +13,7 @@ import (
 func runTestPattern(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	cmd := &testPatternCmd{streams{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut}}
+	cmd := &testPatternCmd{newStreams(strings.NewReader(""), &out, &errOut)}
 	err = cmd.Run(context.Background(), args)
 	return out.String(), errOut.String(), err
 }

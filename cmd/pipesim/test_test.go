@@ -8,14 +8,14 @@ import (
 	"testing"
 )
 
-func newStreams() (streams, *bytes.Buffer, *bytes.Buffer) {
+func testStreams() (streams, *bytes.Buffer, *bytes.Buffer) {
 	var out, errOut bytes.Buffer
-	return streams{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut}, &out, &errOut
+	return newStreams(strings.NewReader(""), &out, &errOut), &out, &errOut
 }
 
 // TestSeedPipeTestFile runs `pipesim test` on the seed design's test file: it must pass.
 func TestSeedPipeTestFile(t *testing.T) {
-	s, out, _ := newStreams()
+	s, out, _ := testStreams()
 	err := (&testCmd{streams: s}).Run(context.Background(), []string{"-v", "../../testdata/weather-stats/pipes_test.yaml"})
 	if err != nil {
 		t.Fatalf("pipesim test pipes_test.yaml = %v; want success\n%s", err, out)
@@ -26,7 +26,7 @@ func TestSeedPipeTestFile(t *testing.T) {
 }
 
 func TestTestCommandFailures(t *testing.T) {
-	s, out, _ := newStreams()
+	s, out, _ := testStreams()
 	err := (&testCmd{streams: s}).Run(context.Background(), []string{"../../internal/pipetest/testdata/failing_test.yaml"})
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != 1 {
@@ -35,12 +35,12 @@ func TestTestCommandFailures(t *testing.T) {
 	if got := strings.Count(out.String(), "--- FAIL"); got != 3 || !strings.HasPrefix(lastLine(out.String()), "FAIL\t") {
 		t.Errorf("pipesim test failing_test.yaml printed:\n%s\nwant 3 FAIL blocks and a FAIL line", out)
 	}
-	s, out, _ = newStreams()
+	s, out, _ = testStreams()
 	err = (&testCmd{streams: s}).Run(context.Background(), []string{"-run", "^passes$", "../../internal/pipetest/testdata/failing_test.yaml"})
 	if err != nil {
 		t.Errorf("pipesim test -run ^passes$ = %v; want success\n%s", err, out)
 	}
-	s, out, _ = newStreams()
+	s, out, _ = testStreams()
 	err = (&testCmd{streams: s}).Run(context.Background(), []string{"no-such_test.yaml"})
 	if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(out.String(), "[setup failed]") {
 		t.Errorf("pipesim test no-such_test.yaml = %v, %q; want exit 1 and [setup failed]", err, out)

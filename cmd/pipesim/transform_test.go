@@ -15,7 +15,7 @@ const transformRecord = `{"eventID":"1","eventName":"REMOVE","dynamodb":{"Keys":
 func runTransform(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	cmd := &transformCmd{streams{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut}}
+	cmd := &transformCmd{newStreams(strings.NewReader(""), &out, &errOut)}
 	err := cmd.Run(context.Background(), args)
 	return out.String(), errOut.String(), err
 }

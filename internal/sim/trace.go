@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -15,18 +14,17 @@ import (
 // Tracer prints a readable line per execution: the record, the request, the status and the
 // outcome. Secrets never appear: the request line carries no headers.
 type Tracer struct {
-	mu sync.Mutex
-	w  io.Writer
+	w io.Writer
 }
 
-// NewTracer writes to w.
+// NewTracer writes to w, one Write a line. Pipes trace from many goroutines, and the command
+// writes its own lines beside them: w must be safe for concurrent use, and shared with those
+// (a term.Writer is).
 func NewTracer(w io.Writer) *Tracer { return &Tracer{w: w} }
 
-// Trace prints one execution.
+// Trace prints one execution, in one Write.
 func (t *Tracer) Trace(e pipe.Execution) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	fmt.Fprintln(t.w, FormatExecution(e))
+	t.w.Write([]byte(FormatExecution(e) + "\n"))
 }
 
 // FormatExecution renders one execution as a single line.
