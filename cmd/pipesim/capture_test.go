@@ -43,8 +43,10 @@ func TestCaptureThenReplay(t *testing.T) {
 	dir := t.TempDir()
 	captured := filepath.Join(dir, "captured.jsonl")
 	s, _, stderr := testStreams()
+	// Wait for the three records, not for a time: an idle timeout ended the capture too early
+	// once on a loaded machine ("captured 0 records"). ctx bounds the wait.
 	err = (&captureCmd{streams: s}).Run(ctx, []string{"--source", table, "--endpoint", endpoint, "--from", "TRIM_HORIZON",
-		"--idle", "1s", "--poll-interval", "50ms", "--out", captured})
+		"--follow", "--limit", "3", "--poll-interval", "50ms", "--out", captured})
 	if err != nil {
 		t.Fatalf("pipesim capture = %v\n%s", err, stderr)
 	}

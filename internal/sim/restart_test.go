@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -62,6 +63,7 @@ func runRestartPhase(t *testing.T, dbPath, pipes, dir string, from int) []string
 	defer inst.Close()
 	var mu sync.Mutex
 	var keys []string
+	var lastSeq string
 	s, err := Start(ctx, Options{PipesFile: pipes, DynamoDBEndpoint: inst.Endpoint, StateDir: filepath.Join(dir, "state"),
 		PollInterval: 50 * time.Millisecond, Lookup: func(string) (string, bool) { return "", false },
 		Retry: pipe.Options{Backoff: 10 * time.Millisecond},
@@ -70,6 +72,7 @@ func runRestartPhase(t *testing.T, dbPath, pipes, dir string, from int) []string
 				mu.Lock()
 				u, _ := url.Parse(e.Request.URL)
 				keys = append(keys, u.Query().Get("key"))
+				lastSeq = e.Records[len(e.Records)-1].SequenceNumber
 				mu.Unlock()
 			}
 		}})
@@ -100,7 +103,17 @@ func runRestartPhase(t *testing.T, dbPath, pipes, dir string, from int) []string
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(300 * time.Millisecond) // let anything delivered twice show up
+	// Stop once the checkpoint holds the last delivery, not after a while: stopped earlier, the
+	// next phase would rightly deliver the last batch again.
+	mu.Lock()
+	last := lastSeq
+	mu.Unlock()
+	for !checkpointHolds(filepath.Join(dir, "state", "checkpoints", "restart-pipe.json"), last) {
+		if ctx.Err() != nil {
+			t.Fatalf("phase from %d: the checkpoint never reached sequence number %s", from, last)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -108,4 +121,22 @@ func runRestartPhase(t *testing.T, dbPath, pipes, dir string, from int) []string
 	mu.Lock()
 	defer mu.Unlock()
 	return append([]string(nil), keys...)
+}
+
+// checkpointHolds reports whether the checkpoint file at path has seq as a shard's checkpoint.
+func checkpointHolds(path, seq string) bool {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var f struct{ Shards map[string]string }
+	if json.Unmarshal(raw, &f) != nil {
+		return false
+	}
+	for _, s := range f.Shards {
+		if s == seq {
+			return true
+		}
+	}
+	return false
 }
