@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/pipesim/pipesim"
+	"github.com/pipesim/pipesim/internal/bounded"
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/replay"
 )
@@ -168,7 +169,7 @@ func report(sum *replay.Summary, took, cpu time.Duration) {
 
 // peakRSS is VmHWM from /proc/self/status (Linux), or "unknown".
 func peakRSS() string {
-	data, err := os.ReadFile("/proc/self/status")
+	data, err := bounded.ReadFile("/proc/self/status", 1<<20)
 	if err != nil {
 		return "unknown"
 	}

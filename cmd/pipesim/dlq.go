@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/names"
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/sim"
 	"github.com/pipesim/pipesim/internal/sqsdlq"
@@ -60,7 +61,17 @@ type dlqStore interface {
 type fileStore struct{ q *pipe.FileQueues }
 
 func (f fileStore) queues() ([]string, error) { return f.q.Queues() }
+
+// messages are the queue's messages; a queue without a file (nothing was ever dead-lettered to
+// it, or it does not exist) is an error.
 func (f fileStore) messages(_ context.Context, queue string) ([]pipe.QueueMessage, error) {
+	ok, err := f.q.Has(queue)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("no dead-letter queue %q in %s: nothing was dead-lettered to it ('pipesim dlq list' lists the queues)", queue, f.q.Dir)
+	}
 	return f.q.Messages(queue)
 }
 func (f fileStore) remove(_ context.Context, queue string, m pipe.QueueMessage) error {
@@ -113,6 +124,9 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 }
 
 func (f *storeFlags) store(ctx context.Context, peek bool) (dlqStore, error) {
+	if err := checkQueueFlag(f.queue); err != nil {
+		return nil, err
+	}
 	if f.sqsEndpoint == "" {
 		return fileStore{&pipe.FileQueues{Dir: filepath.Join(f.stateDir, "dlq")}}, nil
 	}
@@ -121,6 +135,18 @@ func (f *storeFlags) store(ctx context.Context, peek bool) (dlqStore, error) {
 		return nil, err
 	}
 	return &sqsStore{q: q, peek: peek, handles: map[string]string{}}, nil
+}
+
+// checkQueueFlag refuses a --queue that is not a queue name (a path such as ../../etc/passwd):
+// exit status 2.
+func checkQueueFlag(queue string) error {
+	if queue == "" {
+		return nil
+	}
+	if err := names.Queue.Check(queue); err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("--queue: %w", err)}
+	}
+	return nil
 }
 
 func (c *dlqCmd) list(ctx context.Context, args []string) error {
@@ -225,6 +251,9 @@ func (c *dlqCmd) redrive(ctx context.Context, args []string) error {
 	}
 	if queue == "" {
 		return &exitError{code: 2, err: errors.New("dlq redrive: --queue is required")}
+	}
+	if err := checkQueueFlag(queue); err != nil {
+		return err
 	}
 	opts.Trace = sim.NewTracer(c.stdout).Trace
 	s, err := sim.Start(ctx, opts)

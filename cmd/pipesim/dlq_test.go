@@ -49,3 +49,34 @@ func TestDLQListAndShow(t *testing.T) {
 		t.Error("dlq frobnicate: no error")
 	}
 }
+
+// TestDLQBadQueue: a --queue that is a path, or names no queue, is an error with a non-zero exit
+// status (dlq show --queue ../../etc/passwd printed nothing and exited 0).
+func TestDLQBadQueue(t *testing.T) {
+	state := t.TempDir()
+	if err := (&pipe.FileQueues{Dir: filepath.Join(state, "dlq")}).Send(context.Background(), &config.Queue{Name: "dlq1"}, []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"show", "--queue", "../../etc/passwd"}, 2, `--queue: queue name "../../etc/passwd": want 1-80 characters`},
+		{[]string{"list", "--queue", "/etc/passwd"}, 2, `--queue: queue name "/etc/passwd"`},
+		{[]string{"redrive", "--queue", "../x"}, 2, `--queue: queue name "../x"`},
+		{[]string{"show", "--queue", "unknown-dlq"}, 1, `no dead-letter queue "unknown-dlq" in ` + filepath.Join(state, "dlq")},
+		{[]string{"list", "--queue", "unknown-dlq"}, 1, `no dead-letter queue "unknown-dlq"`},
+	}
+	for _, c := range cases {
+		s, out, _ := testStreams()
+		err := (&dlqCmd{s}).Run(context.Background(), append(c.args, "--state-dir", state))
+		code := exitCode(err, s.stderr)
+		if code != c.code || err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("pipesim dlq %q = exit %d, %v; want exit %d, an error containing %q", c.args, code, err, c.code, c.want)
+		}
+		if out.Len() > 0 {
+			t.Errorf("pipesim dlq %q printed %q; want nothing on stdout", c.args, out)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -40,6 +41,7 @@ type replayOptions struct {
 	pipeFlags
 	records, out, format, speed, streamARN, clock string
 	dryRun, strict, trace                         bool
+	maxRecordSize                                 int
 }
 
 func (c *replayCmd) flags() *flag.FlagSet {
@@ -56,6 +58,13 @@ func (c *replayCmd) flags() *flag.FlagSet {
 	fs.StringVar(&o.streamARN, "stream-arn", "", "eventSourceARN for records without one (default: made from the first pipe's Source)")
 	fs.StringVar(&o.clock, "clock", "recorded", "clock for record age and ingestion time: recorded (from the records) or wall")
 	fs.BoolVar(&o.trace, "trace", false, "print a line per execution on stderr")
+	o.maxRecordSize = replay.DefaultMaxRecordSize
+	fs.Func("max-record-size", "longest record, in bytes of input (`SIZE` such as 1108650, 2MiB or 512KiB); a longer one is bad input (default about 1 MiB: two 400 KB DynamoDB item images with their JSON)",
+		func(v string) error {
+			n, err := parseSize(v, 1<<10, 1<<30)
+			o.maxRecordSize = n
+			return err
+		})
 	return fs
 }
 
@@ -167,11 +176,16 @@ func (c *replayCmd) feedOptions(o *replay.Options) error {
 		return fmt.Errorf("--clock %q: want recorded or wall", c.o.clock)
 	}
 	o.Strict = c.o.strict
+	o.Reader.MaxRecordSize = c.o.maxRecordSize
 	var shown atomic.Int64
 	o.OnBad = func(it replay.Item) {
+		hint := "skipped"
+		if errors.Is(it.Err, replay.ErrRecordTooLarge) {
+			hint = "skipped; --max-record-size raises the limit"
+		}
 		switch n := shown.Add(1); {
 		case n <= maxBadShown:
-			fmt.Fprintf(c.stderr, "pipesim: %s: line %d: %v (skipped)\n", c.o.records, it.Line, it.Err)
+			fmt.Fprintf(c.stderr, "pipesim: %s: line %d: %v (%s)\n", c.o.records, it.Line, it.Err, hint)
 		case n == maxBadShown+1:
 			fmt.Fprintf(c.stderr, "pipesim: more bad input; the summary counts it all\n")
 		}
@@ -235,19 +249,11 @@ func (c *replayCmd) output() (io.Writer, func() error, error) {
 // execLog opens each pipe's execution log under the state directory, as `pipesim run` does.
 func (c *replayCmd) execLog(closers *[]func() error) func(*config.Pipe) (*pipe.ExecLog, error) {
 	return func(p *config.Pipe) (*pipe.ExecLog, error) {
-		if p.Log.Level == "OFF" || p.Log.LogGroup == "" {
-			return nil, nil
+		lg, closeLog, err := sim.OpenExecLog(c.o.stateDir, p, nil)
+		if closeLog != nil {
+			*closers = append(*closers, closeLog)
 		}
-		path := filepath.Join(c.o.stateDir, "logs", p.Log.LogGroup, p.Name+".jsonl")
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return nil, err
-		}
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, err
-		}
-		*closers = append(*closers, f.Close)
-		return pipe.NewExecLog(f, p.ARN, p.Log.Level, p.Log.ExecutionData, nil), nil
+		return lg, err
 	}
 }
 

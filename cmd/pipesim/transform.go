@@ -7,10 +7,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
+	"github.com/pipesim/pipesim/internal/bounded"
 	"github.com/pipesim/pipesim/internal/template"
 )
 
@@ -126,7 +126,7 @@ func readArg(flagName, v string) (string, error) {
 	if !ok {
 		return v, nil
 	}
-	b, err := os.ReadFile(name)
+	b, err := bounded.ReadFile(name, bounded.Argument)
 	if err != nil {
 		return "", fmt.Errorf("%s: read %s: %w", flagName, name, err)
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/pipesim/pipesim/internal/bounded"
 )
 
 // Lookup finds a variable's value; ok is false when it is not set.
@@ -39,7 +41,7 @@ func (l Lookup) With(name, value string) Lookup {
 // ReadDotEnv parses a .env file: KEY=VALUE lines, '#' comments, optional `export `, values
 // optionally in single or double quotes. A missing file is an empty map, not an error.
 func ReadDotEnv(path string) (map[string]string, error) {
-	data, err := os.ReadFile(path)
+	data, err := bounded.ReadFile(path, bounded.DotEnv)
 	if os.IsNotExist(err) {
 		return map[string]string{}, nil
 	}

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/pipesim/pipesim/internal/bounded"
 	"github.com/pipesim/pipesim/internal/httpdest"
 	"github.com/pipesim/pipesim/internal/template"
 )
@@ -53,7 +53,7 @@ const (
 
 // Load reads and validates the pipes file at path.
 func Load(path string, opts Options) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := bounded.ReadFile(path, bounded.PipesFile)
 	if err != nil {
 		return nil, fmt.Errorf("read pipes file: %w", err)
 	}
@@ -189,7 +189,7 @@ func (b *builder) build(f *file) {
 	}
 	b.buildTables(f.Tables)
 	b.buildQueues(f.Queues)
-	b.cfg.Caches = f.Caches
+	b.buildCaches(f.Caches)
 	b.buildConnections(f.Connections)
 	b.buildDestinations(f.APIDestinations)
 	if len(f.Pipes) == 0 {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pipesim/pipesim/internal/filter"
 	"github.com/pipesim/pipesim/internal/httpdest"
+	"github.com/pipesim/pipesim/internal/names"
 	"github.com/pipesim/pipesim/internal/stream"
 	"github.com/pipesim/pipesim/internal/template"
 )
@@ -250,10 +251,13 @@ func logConfig(pe pipeErrors, lc *logConfiguration) LogConfig {
 	if lc.CloudwatchLogsLogDestination != nil {
 		arn := lc.CloudwatchLogsLogDestination.LogGroupArn
 		_, name, ok := strings.Cut(arn, ":log-group:")
+		name = strings.TrimSuffix(name, ":*")
 		if !ok || name == "" {
 			pe.fail("LogConfiguration.CloudwatchLogsLogDestination.LogGroupArn", "%q is not a log group ARN", arn)
+		} else if err := names.LogGroup.Check(name); err != nil {
+			pe.fail("LogConfiguration.CloudwatchLogsLogDestination.LogGroupArn", "%v", err)
 		}
-		c.LogGroup = strings.TrimSuffix(name, ":*")
+		c.LogGroup = name
 	}
 	return c
 }

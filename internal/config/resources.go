@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pipesim/pipesim/internal/httpdest"
+	"github.com/pipesim/pipesim/internal/names"
 )
 
 var (
@@ -83,6 +84,17 @@ func (b *builder) buildQueues(specs []queueSpec) {
 	// Pointers into cfg.Queues must be taken after it stops growing.
 	for i := range b.cfg.Queues {
 		b.queues[b.cfg.Queues[i].Name] = &b.cfg.Queues[i]
+	}
+}
+
+// buildCaches checks the caches' names, which become URL path segments.
+func (b *builder) buildCaches(caches []string) {
+	for _, c := range caches {
+		if err := names.Cache.Check(c); err != nil {
+			b.fail("Caches: %v", err)
+			continue
+		}
+		b.cfg.Caches = append(b.cfg.Caches, c)
 	}
 }
 

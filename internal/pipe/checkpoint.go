@@ -2,10 +2,13 @@ package pipe
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
+
+	"github.com/pipesim/pipesim/internal/bounded"
+	"github.com/pipesim/pipesim/internal/names"
 )
 
 // Checkpoints is a pipe's checkpoint file: the last delivered sequence number of each shard of
@@ -24,18 +27,28 @@ type checkpointFile struct {
 // OpenCheckpoints reads the pipe's checkpoint file in dir. When the file belongs to another
 // stream (DynamoDB Local makes a new stream ARN whenever a table is re-created), stale names the
 // old stream and the checkpoints start empty: the caller reports it.
+//
+// A checkpoint file that cannot be read as one (corrupt, or over its size limit) is an error
+// naming the file and saying that deleting it starts the pipe over.
 func OpenCheckpoints(dir, pipeName, streamARN string) (cp *Checkpoints, stale string, err error) {
-	cp = &Checkpoints{path: filepath.Join(dir, pipeName+".json"), data: checkpointFile{StreamARN: streamARN, Shards: map[string]string{}}}
-	raw, err := os.ReadFile(cp.path)
+	path, err := names.File(dir, names.Pipe, pipeName, ".json")
+	if err != nil {
+		return nil, "", err
+	}
+	cp = &Checkpoints{path: path, data: checkpointFile{StreamARN: streamARN, Shards: map[string]string{}}}
+	raw, err := bounded.ReadFile(cp.path, bounded.StateFile)
 	if os.IsNotExist(err) {
 		return cp, "", nil
+	}
+	if errors.Is(err, bounded.ErrTooLarge) {
+		return nil, "", fmt.Errorf("checkpoint file %v; %s", err, startOver)
 	}
 	if err != nil {
 		return nil, "", err
 	}
 	var f checkpointFile
 	if err := json.Unmarshal(raw, &f); err != nil {
-		return nil, "", fmt.Errorf("checkpoint file %s: %w", cp.path, err)
+		return nil, "", fmt.Errorf("checkpoint file %s is corrupt (%v); %s", cp.path, err, startOver)
 	}
 	if f.StreamARN != streamARN {
 		return cp, f.StreamARN, nil
@@ -45,6 +58,9 @@ func OpenCheckpoints(dir, pipeName, streamARN string) (cp *Checkpoints, stale st
 	}
 	return cp, "", nil
 }
+
+// startOver says how to get past a checkpoint file that cannot be read.
+const startOver = "delete it to start the pipe over from its StartingPosition"
 
 // Get returns the shard's checkpoint.
 func (c *Checkpoints) Get(shardID string) (string, bool, error) {

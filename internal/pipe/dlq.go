@@ -10,7 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pipesim/pipesim/internal/bounded"
 	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/names"
 	"github.com/pipesim/pipesim/internal/stream"
 )
 
@@ -77,12 +79,16 @@ type FileQueues struct {
 func (q *FileQueues) Send(_ context.Context, queue *config.Queue, body []byte) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	path, err := q.path(queue.Name)
+	if err != nil {
+		return err
+	}
 	msgs, err := q.read(queue.Name)
 	if err != nil {
 		return err
 	}
 	msgs = append(msgs, QueueMessage{MessageID: newID(), SentTimestamp: time.Now().UnixMilli(), Body: string(body)})
-	return writeJSONAtomic(q.path(queue.Name), msgs)
+	return writeJSONAtomic(path, msgs)
 }
 
 // Messages lists a queue's messages, oldest first.
@@ -92,10 +98,31 @@ func (q *FileQueues) Messages(queue string) ([]QueueMessage, error) {
 	return q.read(queue)
 }
 
-func (q *FileQueues) path(queue string) string { return filepath.Join(q.Dir, queue+".json") }
+// Has reports whether the queue has a file: whether a message was ever sent to it. An invalid
+// queue name is an error.
+func (q *FileQueues) Has(queue string) (bool, error) {
+	path, err := q.path(queue)
+	if err != nil {
+		return false, err
+	}
+	_, err = os.Stat(path)
+	if os.IsNotExist(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// path is the queue's file, dir/<queue>.json; a name that is not a queue name is an error.
+func (q *FileQueues) path(queue string) (string, error) {
+	return names.File(q.Dir, names.Queue, queue, ".json")
+}
 
 func (q *FileQueues) read(queue string) ([]QueueMessage, error) {
-	data, err := os.ReadFile(q.path(queue))
+	path, err := q.path(queue)
+	if err != nil {
+		return nil, err
+	}
+	data, err := bounded.ReadFile(path, bounded.QueueFile)
 	if os.IsNotExist(err) {
 		return nil, nil
 	}
@@ -104,7 +131,7 @@ func (q *FileQueues) read(queue string) ([]QueueMessage, error) {
 	}
 	var msgs []QueueMessage
 	if err := json.Unmarshal(data, &msgs); err != nil {
-		return nil, fmt.Errorf("queue file %s: %w", q.path(queue), err)
+		return nil, fmt.Errorf("queue file %s: %w", path, err)
 	}
 	return msgs, nil
 }
@@ -174,7 +201,11 @@ func (q *FileQueues) Delete(queue, messageID string) (bool, error) {
 	}
 	for i, m := range msgs {
 		if m.MessageID == messageID {
-			return true, writeJSONAtomic(q.path(queue), append(msgs[:i:i], msgs[i+1:]...))
+			path, err := q.path(queue)
+			if err != nil {
+				return false, err
+			}
+			return true, writeJSONAtomic(path, append(msgs[:i:i], msgs[i+1:]...))
 		}
 	}
 	return false, nil
@@ -189,11 +220,11 @@ func (q *FileQueues) Queues() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var names []string
+	var queues []string
 	for _, e := range entries {
-		if name, ok := strings.CutSuffix(e.Name(), ".json"); ok && !e.IsDir() {
-			names = append(names, name)
+		if name, ok := strings.CutSuffix(e.Name(), ".json"); ok && !e.IsDir() && names.Queue.Check(name) == nil {
+			queues = append(queues, name)
 		}
 	}
-	return names, nil
+	return queues, nil
 }

@@ -8,12 +8,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/pipesim/pipesim/internal/bounded"
 	"github.com/pipesim/pipesim/internal/cfn"
 	"github.com/pipesim/pipesim/internal/config"
 )
@@ -121,7 +121,7 @@ func Load(path string) (*File, error) {
 // LoadWith is Load with the design loaded by load instead of from the file's pipes (nil: as
 // Load does): `pipesim test --template` runs a test file's cases against the team's stack.
 func LoadWith(path string, load Loader) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, err := bounded.ReadFile(path, bounded.PipesFile)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadTestFile, err)
 	}

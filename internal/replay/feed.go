@@ -64,6 +64,11 @@ func (c *chunk) holds(rec stream.Record) bool {
 // arenaBytesPerRecord sizes a chunk's arena; a chunk whose records do not fit is cut short.
 const arenaBytesPerRecord = 1024
 
+// maxArenaBytes bounds a chunk's arena, however long the previous chunk's records were: records
+// of 1 MB go out a few at a time, not a gigabyte at a time. Seed-sized records (~700 bytes)
+// fill 1024-record chunks well under it.
+const maxArenaBytes = 4 << 20
+
 // Feed reads an input once and hands every record, in input order, to each of its sources, one
 // per pipe. A slow source holds the feed back, so memory stays bounded whatever the input size.
 type Feed struct {
@@ -85,7 +90,8 @@ func NewFeed(in io.Reader, opts Options) *Feed {
 // Source returns a new source that sees every record of the feed in batches of up to batchSize
 // records of one shard. Call it before Run.
 func (f *Feed) Source(batchSize int) *Source {
-	s := &Source{ch: make(chan *chunk, 4), done: make(chan struct{}), batchSize: max(batchSize, 1), eager: f.opts.Speed > 0, epoch: time.Now()}
+	s := &Source{ch: make(chan *chunk, 4), done: make(chan struct{}), freed: make(chan struct{}, 1),
+		batchSize: max(batchSize, 1), eager: f.opts.Speed > 0, epoch: time.Now()}
 	f.subs = append(f.subs, s)
 	return s
 }
@@ -97,7 +103,7 @@ func (f *Feed) Run(ctx context.Context) error {
 	fd := feeding{f: f, ctx: ctx}
 	rd := f.opts.Reader
 	rd.Reuse = true // item copies each record into its chunk's arena
-	form, err := rd.Read(f.in, fd.item)
+	form, err := rd.Read(ctxReader{ctx: ctx, r: f.in}, fd.item)
 	f.Form = form
 	if err == nil {
 		err = fd.flush()
@@ -157,7 +163,7 @@ func (fd *feeding) store(rec *stream.Record) error {
 			return err
 		}
 		if len(rec.JSON) > cap(fd.arena) {
-			fd.arena = make([]byte, 0, max(fd.f.opts.ChunkSize*arenaBytesPerRecord, len(rec.JSON)))
+			fd.arena = make([]byte, 0, max(min(fd.f.opts.ChunkSize*arenaBytesPerRecord, maxArenaBytes), len(rec.JSON)))
 		}
 	}
 	start := len(fd.arena)
@@ -245,9 +251,10 @@ func (fd *feeding) flush() error {
 	c := &chunk{seq: fd.seq, records: fd.cur, arena: fd.arena}
 	fd.seq++
 	fd.cur = make([]stream.Record, 0, fd.f.opts.ChunkSize)
-	// The next arena fits records like these with room to spare: zeroing it is not free.
+	// The next arena fits records like these with room to spare (zeroing it is not free), up to
+	// maxArenaBytes.
 	perRecord := len(fd.arena)/len(c.records) + len(fd.arena)/len(c.records)/8 + 16
-	fd.arena = make([]byte, 0, fd.f.opts.ChunkSize*perRecord)
+	fd.arena = make([]byte, 0, min(fd.f.opts.ChunkSize*perRecord, maxArenaBytes))
 	for _, s := range fd.f.subs {
 		select {
 		case s.ch <- c:
@@ -257,6 +264,20 @@ func (fd *feeding) flush() error {
 		}
 	}
 	return nil
+}
+
+// ctxReader reads r until ctx ends: an input that never ends (/dev/zero) or holds one long line
+// to skip stops at the next read once the replay is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // ParseSpeed reads --speed: "max" (or "") is as fast as possible, "recorded" the recorded pace,

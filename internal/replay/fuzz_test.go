@@ -12,7 +12,12 @@ import (
 // normalises to itself; a bad item has a line and an error; the error ends reading only for a
 // syntax error.
 func checkItems(t *testing.T, in []byte, form Form) {
-	rd := Reader{Form: form, Normalize: Normalize{StreamARN: seedARN}}
+	checkItemsLimit(t, in, form, 0)
+	checkItemsLimit(t, in, form, 100) // a record over 100 bytes is reported, not read
+}
+
+func checkItemsLimit(t *testing.T, in []byte, form Form, limit int) {
+	rd := Reader{Form: form, Normalize: Normalize{StreamARN: seedARN}, MaxRecordSize: limit}
 	_, err := rd.Read(bytes.NewReader(in), func(it Item) error {
 		if it.Line < 1 {
 			t.Fatalf("Read(%q): item with line %d", in, it.Line)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/pipesim/pipesim/internal/bounded"
 	"github.com/pipesim/pipesim/internal/stream"
 )
 
@@ -56,10 +57,27 @@ type Item struct {
 	Err    error // non-nil: the input at Line is not a record, and Record is empty
 }
 
+// DefaultMaxRecordSize is the longest record Reader reads, in bytes of input: about 1 MiB.
+// DynamoDB's item limit is 400 KB (409,600 bytes) and a NEW_AND_OLD_IMAGES record holds the item
+// twice; in JSON a binary attribute takes 4/3 of its size (base64), so two full images of binary
+// take 1,092,266 bytes, and the keys (at most 3 KB), the record's metadata and the JSON around
+// the attributes fit in the 16 KiB on top: 1,108,650 bytes. Items of very many tiny attributes
+// are longer as JSON than as items (`"a":{"N":"1"},` is 14 bytes for 3 bytes of item size):
+// MaxRecordSize (--max-record-size) raises the limit for them.
+const DefaultMaxRecordSize = 2*ddbItemLimit*4/3 + 16<<10
+
+// ddbItemLimit is DynamoDB's largest item, 400 KB, attribute names and values included.
+const ddbItemLimit = 400 << 10
+
 // Reader reads records from an input.
 type Reader struct {
 	Form      Form
 	Normalize Normalize
+	// MaxRecordSize bounds a record's input: a longer line (or array element, or document object)
+	// is reported as bad input (ErrRecordTooLarge) as soon as it is known to be too long, and
+	// skipped without being held, so memory stays bounded whatever the input. 0 means
+	// DefaultMaxRecordSize. A one-line {"Records": [...]} wrapper counts as one record here.
+	MaxRecordSize int
 	// Reuse builds every record in one buffer or leaves it in the input buffer: Item.Record.JSON,
 	// and EventID and SequenceNumber when they point into it, are then valid only until fn
 	// returns. It saves allocations per record for callers that copy what they keep (see rebase).
@@ -80,6 +98,9 @@ func (rd Reader) Read(r io.Reader, fn func(Item) error) (Form, error) {
 	if rd.Reuse {
 		rd.scratch = new([]byte)
 	}
+	if rd.MaxRecordSize <= 0 {
+		rd.MaxRecordSize = DefaultMaxRecordSize
+	}
 	form := rd.Form
 	if form == FormAuto {
 		form = detect(br)
@@ -87,9 +108,9 @@ func (rd Reader) Read(r io.Reader, fn func(Item) error) (Form, error) {
 	var err error
 	switch form {
 	case FormArray:
-		err = rd.readArray(&scanner{br: br, line: 1}, fn)
+		err = rd.readArray(&scanner{br: br, line: 1, limit: rd.MaxRecordSize}, fn)
 	case FormDocument:
-		err = rd.readDocument(&scanner{br: br, line: 1}, fn)
+		err = rd.readDocument(&scanner{br: br, line: 1, limit: rd.MaxRecordSize}, fn)
 	default:
 		form = FormJSONLines
 		err = rd.readLines(br, fn)
@@ -124,13 +145,24 @@ func (rd Reader) readLines(br *bufio.Reader, fn func(Item) error) error {
 	var long []byte
 	for line := 1; ; line++ {
 		b, err := br.ReadSlice('\n')
+		tooLong := false
 		if errors.Is(err, bufio.ErrBufferFull) {
-			long = append(long[:0], b...)
-			for errors.Is(err, bufio.ErrBufferFull) {
-				b, err = br.ReadSlice('\n')
-				long = append(long, b...)
+			var rest bool
+			b, rest, err = readLong(br, b, &long, rd.MaxRecordSize)
+			if tooLong = b == nil; tooLong && rest {
+				// Reported before the rest is skipped: the rest may never end (/dev/zero).
+				if ferr := fn(Item{Line: line, Err: rd.tooLarge()}); ferr != nil {
+					return ferr
+				}
+				tooLong, err = false, skipLine(br)
 			}
-			b = long
+		} else if len(b) > rd.MaxRecordSize && len(bytes.TrimRight(b, "\r\n")) > rd.MaxRecordSize {
+			b, tooLong = nil, true
+		}
+		if tooLong {
+			if ferr := fn(Item{Line: line, Err: rd.tooLarge()}); ferr != nil {
+				return ferr
+			}
 		}
 		if len(bytes.TrimSpace(b)) > 0 {
 			if ferr := rd.value(line, b, fn); ferr != nil {
@@ -144,6 +176,42 @@ func (rd Reader) readLines(br *bufio.Reader, fn func(Item) error) error {
 			return fmt.Errorf("read line %d: %w", line+1, err)
 		}
 	}
+}
+
+// readLong reads the rest of a line longer than the read buffer, whose first part is b, into
+// *long, and returns it. A line longer than limit is not kept: line is then nil, and rest true
+// when the rest of the line is still to be read (skipped), false when it was read to its end.
+func readLong(br *bufio.Reader, b []byte, long *[]byte, limit int) (line []byte, rest bool, err error) {
+	buf := append((*long)[:0], b...)
+	err = bufio.ErrBufferFull
+	for errors.Is(err, bufio.ErrBufferFull) {
+		if len(buf) > limit {
+			*long = buf[:0]
+			return nil, true, nil
+		}
+		b, err = br.ReadSlice('\n')
+		buf = append(buf, b...)
+	}
+	*long = buf[:0]
+	if len(bytes.TrimRight(buf, "\r\n")) > limit {
+		return nil, false, err
+	}
+	return buf, false, err
+}
+
+// skipLine reads up to the end of the line, holding at most the read buffer. It returns nil at
+// a newline, io.EOF at the end of the input.
+func skipLine(br *bufio.Reader) error {
+	for {
+		_, err := br.ReadSlice('\n')
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return err
+		}
+	}
+}
+
+func (rd Reader) tooLarge() error {
+	return fmt.Errorf("%w: longer than %s", ErrRecordTooLarge, bounded.Size(int64(rd.MaxRecordSize)))
 }
 
 // value hands fn the record raw is, or each record of a {"Records": [...]} wrapper.
@@ -215,10 +283,17 @@ func (rd Reader) elements(s *scanner, fn func(Item) error) error {
 			return nil
 		}
 		line := s.line
+		s.over = false
 		if buf, err = s.value(c, buf[:0]); err != nil {
 			return err
 		}
-		if err := rd.value(line, buf, fn); err != nil {
+		if s.over {
+			s.over = false
+			err = fn(Item{Line: line, Err: rd.tooLarge()})
+		} else {
+			err = rd.value(line, buf, fn)
+		}
+		if err != nil {
 			return err
 		}
 		if c, err = s.skipSpace(); err != nil {
@@ -253,10 +328,12 @@ func (rd Reader) readDocument(s *scanner, fn func(Item) error) error {
 	}
 }
 
-// object reads one top-level object whose '{' was read.
+// object reads one top-level object whose '{' was read. Its members other than a wrapper's
+// Records are held, up to the record size limit.
 func (rd Reader) object(s *scanner, fn func(Item) error) error {
 	line, wrapper := s.line, false
 	buf := []byte{'{'}
+	s.over = false
 	for first := true; ; first = false {
 		c, err := s.skipSpace()
 		if err != nil {
@@ -297,8 +374,13 @@ func (rd Reader) object(s *scanner, fn func(Item) error) error {
 		}
 		buf = append(buf, ',')
 	}
-	if wrapper {
+	if wrapper { // its other members are dropped, whatever their size
+		s.over = false
 		return nil
+	}
+	if s.over || len(buf) >= s.limit {
+		s.over = false
+		return fn(Item{Line: line, Err: rd.tooLarge()})
 	}
 	return rd.value(line, append(buf, '}'), fn)
 }

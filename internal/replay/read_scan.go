@@ -11,6 +11,19 @@ import (
 type scanner struct {
 	br   *bufio.Reader
 	line int
+	// limit bounds the bytes value appends to one buffer; past it the value is still scanned to
+	// its end but not kept, and over is set (for the caller to report and reset).
+	limit int
+	over  bool
+}
+
+// put appends c to dst unless dst is at the limit.
+func (s *scanner) put(dst []byte, c byte) []byte {
+	if len(dst) >= s.limit {
+		s.over = true
+		return dst
+	}
+	return append(dst, c)
 }
 
 func (s *scanner) syntax(msg string) error {
@@ -52,7 +65,7 @@ func (s *scanner) skipSpace() (byte, error) {
 // array with everything inside, or a literal up to the next delimiter. The value is not
 // validated; only its extent is found.
 func (s *scanner) value(c byte, dst []byte) ([]byte, error) {
-	dst = append(dst, c)
+	dst = s.put(dst, c)
 	switch c {
 	case '"':
 		return s.rest(dst, 0, true)
@@ -72,7 +85,7 @@ func (s *scanner) value(c byte, dst []byte) ([]byte, error) {
 			s.unreadByte(c)
 			return dst, nil
 		}
-		dst = append(dst, c)
+		dst = s.put(dst, c)
 	}
 }
 
@@ -83,13 +96,13 @@ func (s *scanner) rest(dst []byte, depth int, in bool) ([]byte, error) {
 		if err != nil {
 			return nil, s.syntax("unexpected end of input inside a value")
 		}
-		dst = append(dst, c)
+		dst = s.put(dst, c)
 		switch {
 		case in && c == '\\':
 			if c, err = s.readByte(); err != nil {
 				return nil, s.syntax("unexpected end of input inside a string")
 			}
-			dst = append(dst, c)
+			dst = s.put(dst, c)
 		case c == '"':
 			in = !in
 		case in:

@@ -232,3 +232,59 @@ func TestReadKeepsNoViewOfTheBuffer(t *testing.T) {
 		}
 	}
 }
+
+// TestReadRecordTooLarge: a record longer than MaxRecordSize, in every form, is reported with its
+// line as ErrRecordTooLarge and skipped; the records around it are read.
+func TestReadRecordTooLarge(t *testing.T) {
+	lines := bytes.Split(bytes.TrimSpace(fixture(t, "seed.jsonl")), []byte("\n"))
+	rec := string(lines[0])
+	huge := `{"eventID":"` + strings.Repeat("x", 3000) + `"}`
+	cases := []struct {
+		name, in string
+		lines    []int // of the items, in order; the too-large one is wantBad
+		wantBad  int
+	}{
+		{"jsonl, longer than the read buffer", rec + "\n" + `{"eventID":"` + strings.Repeat("x", 200<<10) + `"}` + "\n" + rec + "\n", []int{1, 2, 3}, 2},
+		{"jsonl, within the read buffer", rec + "\n" + huge + "\r\n" + rec, []int{1, 2, 3}, 2},
+		{"jsonl, at the end without a newline", rec + "\n" + `{"eventID":"` + strings.Repeat("x", 200<<10), []int{1, 2}, 2},
+		{"array", "[\n" + rec + ",\n" + huge + ",\n" + rec + "\n]", []int{2, 3, 4}, 3},
+		{"document", "{\n" + `"eventID": "` + strings.Repeat("x", 3000) + "\"\n}\n" + "{\n\"Records\": [\n" + rec + "\n]\n}\n", []int{1, 6}, 1},
+	}
+	for _, c := range cases {
+		_, items, err := readAll(t, Reader{MaxRecordSize: 2048}, []byte(c.in))
+		if err != nil {
+			t.Fatalf("%s: Read error %v", c.name, err)
+		}
+		var got []int
+		for _, it := range items {
+			got = append(got, it.Line)
+			switch {
+			case it.Line == c.wantBad && !errors.Is(it.Err, ErrRecordTooLarge):
+				t.Errorf("%s: line %d: error %v; want ErrRecordTooLarge", c.name, it.Line, it.Err)
+			case it.Line == c.wantBad && it.Err.Error() != "record too large: longer than 2 KiB":
+				t.Errorf("%s: line %d: error %q; want it to name the limit", c.name, it.Line, it.Err)
+			case it.Line != c.wantBad && it.Err != nil:
+				t.Errorf("%s: line %d: error %v; want a record", c.name, it.Line, it.Err)
+			}
+		}
+		if diff := cmp.Diff(c.lines, got); diff != "" {
+			t.Errorf("%s: item lines (-want +got):\n%s", c.name, diff)
+		}
+	}
+}
+
+// TestReadDefaultRecordLimit: the default limit takes a record with two full 400 KB images of
+// binary, and refuses a longer one.
+func TestReadDefaultRecordLimit(t *testing.T) {
+	image := `{"k":{"S":"v"},"b":{"B":"` + strings.Repeat("A", 4*(400<<10-8)/3) + `"}}`
+	rec := `{"eventID":"e","eventName":"MODIFY","dynamodb":{"Keys":{"k":{"S":"v"}},"NewImage":` + image +
+		`,"OldImage":` + image + `,"SequenceNumber":"1","StreamViewType":"NEW_AND_OLD_IMAGES"}}`
+	longer := strings.Replace(rec, `"eventID":"e"`, `"eventID":"`+strings.Repeat("e", DefaultMaxRecordSize-len(rec)+2)+`"`, 1)
+	_, items, err := readAll(t, Reader{}, []byte(rec+"\n"+longer+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 2 || items[0].Err != nil || !errors.Is(items[1].Err, ErrRecordTooLarge) {
+		t.Fatalf("Read(a record of two 400 KB binary images; a longer one) = %d items (%v, %v); want the first read, the second refused", len(items), items[0].Err, items[len(items)-1].Err)
+	}
+}

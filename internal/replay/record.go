@@ -27,6 +27,9 @@ var (
 	ErrNotRecord = errors.New("not a DynamoDB stream record")
 	// ErrSyntax: the structure of an array or document input is broken; reading cannot go on.
 	ErrSyntax = errors.New("malformed input")
+	// ErrRecordTooLarge: a record (a line of JSON Lines, an element of an array, an object of a
+	// document) is longer than Reader.MaxRecordSize; it is skipped without being held.
+	ErrRecordTooLarge = errors.New("record too large")
 )
 
 // Defaults of fields a captured record may leave out.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/jsonstr"
@@ -91,7 +92,8 @@ func (s *PipeSummary) count(e pipe.Execution) {
 
 // Replay reads the input and runs every RUNNING pipe over all of its records, each pipe with its
 // own source, in input order. It blocks until the input is read and every pipe is done with it,
-// or ctx is cancelled. The summary is complete even when an error is returned.
+// or ctx is cancelled: then it returns once the pipes have stopped, without waiting for a read
+// of the input that blocks. The summary is complete even when an error is returned.
 func (r *Run) Replay(ctx context.Context, in io.Reader) (*Summary, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -113,14 +115,34 @@ func (r *Run) Replay(ctx context.Context, in io.Reader) (*Summary, error) {
 			errs[i+1] = rn.Run(ctx)
 		})
 	}
-	errs[0] = feed.Run(ctx)
+	fed := make(chan error, 1)
+	go func() { fed <- feed.Run(ctx) }()
+	select {
+	case errs[0] = <-fed:
+		sum.Form = feed.Form
+	case <-ctx.Done():
+		// The feed stops at its next read; but the input may block for ever (a terminal, a
+		// pipe nobody writes to): then the replay ends without waiting for the read to return,
+		// and the feed's goroutine ends when it does.
+		t := time.NewTimer(feedGrace)
+		select {
+		case errs[0] = <-fed:
+			sum.Form = feed.Form
+		case <-t.C:
+			errs[0] = ctx.Err()
+		}
+		t.Stop()
+	}
 	wg.Wait()
 	if out != nil {
 		errs[len(runners)+1] = out.finish(out.rest())
 	}
-	sum.Form, sum.Records, sum.Bad = feed.Form, feed.Stats.Records.Load(), feed.Stats.Bad.Load()
+	sum.Records, sum.Bad = feed.Stats.Records.Load(), feed.Stats.Bad.Load()
 	return sum, firstError(errs)
 }
+
+// feedGrace is how long a cancelled replay waits for its feed to stop reading.
+const feedGrace = 250 * time.Millisecond
 
 // firstError prefers the error that stopped the replay over the cancellations it caused.
 func firstError(errs []error) error {

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/stream"
@@ -31,6 +32,11 @@ type Source struct {
 
 	mu     sync.Mutex
 	active []*sourceChunk // chunks handed out and not yet done
+	// activeBytes is the memory of the active chunks; the source takes no new chunk while it is
+	// over maxActiveBytes (freed hears of each chunk done), so a pipe that reads ahead of its
+	// deliveries holds a bounded part of the input, however long its records.
+	activeBytes int
+	freed       chan struct{}
 
 	// The clock has its own lock: it is set for every batch delivered and read for every
 	// execution, and the dry-run output looks up chunks as often.
@@ -65,10 +71,29 @@ func (c *sourceChunk) release(n int32) {
 	}
 	c.src.mu.Lock()
 	c.src.active = slices.DeleteFunc(c.src.active, func(a *sourceChunk) bool { return a == c })
+	c.src.activeBytes -= c.size()
 	c.src.mu.Unlock()
+	select {
+	case c.src.freed <- struct{}{}:
+	default:
+	}
 	if c.src.OnChunkDone != nil {
 		c.src.OnChunkDone(c.seq, c.out)
 	}
+}
+
+// maxActiveBytes bounds the chunks a source has handed out and not yet seen done (see
+// Source.activeBytes). Seed-sized chunks are under 1 MB: a pipe keeps a few at a time.
+const maxActiveBytes = 64 << 20
+
+// maxBatchBytes is Pipes' payload limit: a batch is cut before it grows past 6 MB ("until it has
+// gathered a full batch, the batching window expires, or the batch reaches the payload limit of
+// 6 MB").
+const maxBatchBytes = 6 << 20
+
+// size is the memory the chunk holds: its arena and its records.
+func (c *sourceChunk) size() int {
+	return cap(c.arena) + cap(c.records)*int(unsafe.Sizeof(stream.Record{}))
 }
 
 // chunkOf finds the chunk a record handed out by this source came from; nil when it is done.
@@ -100,12 +125,13 @@ func (s *Source) ReadBatch(ctx context.Context) (stream.Batch, stream.AckFunc, e
 	}
 	var batch stream.Batch
 	var held []*sourceChunk // the chunks the batch takes records from, in order, with repeats
+	size := 0
 	for len(batch.Records) < s.batchSize {
 		if s.cur == nil || s.pos == len(s.cur.records) {
 			if s.eager && len(batch.Records) > 0 && len(s.ch) == 0 {
 				break // hand out what is there rather than wait for more
 			}
-			if err := s.next(ctx); err != nil {
+			if err := s.next(ctx, len(batch.Records) == 0); err != nil {
 				if len(batch.Records) > 0 {
 					break
 				}
@@ -113,9 +139,10 @@ func (s *Source) ReadBatch(ctx context.Context) (stream.Batch, stream.AckFunc, e
 			}
 		}
 		rec := s.cur.records[s.pos]
-		if batch.ShardID != "" && rec.ShardID != batch.ShardID {
+		if batch.ShardID != "" && rec.ShardID != batch.ShardID || size > 0 && size+len(rec.JSON) > maxBatchBytes {
 			break
 		}
+		size += len(rec.JSON)
 		batch.ShardID = rec.ShardID
 		batch.Records = append(batch.Records, rec)
 		held = append(held, s.cur)
@@ -140,7 +167,7 @@ func ackChunks(held []*sourceChunk) stream.AckFunc {
 // readOne is ReadBatch for BatchSize 1, the common case: the batch is a view of the chunk.
 func (s *Source) readOne(ctx context.Context) (stream.Batch, stream.AckFunc, error) {
 	if s.cur == nil || s.pos == len(s.cur.records) {
-		if err := s.next(ctx); err != nil {
+		if err := s.next(ctx, true); err != nil {
 			return stream.Batch{}, nil, err
 		}
 	}
@@ -175,7 +202,17 @@ func (s *Source) Delivering(read stream.Batch) {
 	}
 }
 
-func (s *Source) next(ctx context.Context) error {
+// next takes the feed's next chunk. At the start of a batch (first) it waits, while the source
+// holds more than maxActiveBytes, for a chunk to be done; within a batch it does not, since the
+// batch's own chunks cannot be done before it is delivered.
+func (s *Source) next(ctx context.Context, first bool) error {
+	for first && s.holdsTooMuch() {
+		select {
+		case <-s.freed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	select {
 	case c, ok := <-s.ch:
 		if !ok {
@@ -188,12 +225,19 @@ func (s *Source) next(ctx context.Context) error {
 		sc.left.Store(int32(len(c.records)))
 		s.mu.Lock()
 		s.active = append(s.active, sc)
+		s.activeBytes += sc.size()
 		s.mu.Unlock()
 		s.cur, s.pos = sc, 0
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+func (s *Source) holdsTooMuch() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.activeBytes > maxActiveBytes
 }
 
 func (s *Source) observe(created time.Time) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/httpdest"
+	"github.com/pipesim/pipesim/internal/names"
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/stream"
 )
@@ -127,17 +128,35 @@ func (s *Sim) runner(ctx context.Context, p *config.Pipe, sender *httpdest.Sende
 		Trace: s.opts.Trace, Logger: logger, Opts: s.opts.Retry, SourceARN: arn}, nil
 }
 
-// execLog opens the pipe's execution log: logs/<log group>/<pipe name>.jsonl, the pipe name
-// being the CloudWatch log stream's name.
+// execLog opens the pipe's execution log (OpenExecLog); Close closes it.
 func (s *Sim) execLog(p *config.Pipe, logger *slog.Logger) (*pipe.ExecLog, error) {
-	if p.Log.Level == "OFF" || p.Log.LogGroup == "" {
-		return nil, nil
-	}
-	f, err := s.stateFile("logs", p.Log.LogGroup, p.Name+".jsonl")
+	onFail := func(err error) { logger.Error("write execution log", "err", err) }
+	lg, closeLog, err := OpenExecLog(s.opts.StateDir, p, onFail)
 	if err != nil {
 		return nil, fmt.Errorf("pipe %q: execution log: %w", p.Name, err)
 	}
-	s.closers = append(s.closers, f.Close)
-	onFail := func(err error) { logger.Error("write execution log", "err", err) }
-	return pipe.NewExecLog(f, p.ARN, p.Log.Level, p.Log.ExecutionData, onFail), nil
+	if closeLog != nil {
+		s.closers = append(s.closers, closeLog)
+	}
+	return lg, nil
+}
+
+// OpenExecLog opens a pipe's execution log under stateDir: logs/<log group>/<pipe name>.jsonl,
+// the pipe name being the CloudWatch log stream's name, rotated by size (pipe.LogFile). It
+// returns nil, and a nil close, when the pipe logs nothing. onFail hears of write failures.
+func OpenExecLog(stateDir string, p *config.Pipe, onFail func(error)) (*pipe.ExecLog, func() error, error) {
+	if p.Log.Level == "OFF" || p.Log.LogGroup == "" {
+		return nil, nil, nil
+	}
+	dir, err := names.File(filepath.Join(stateDir, "logs"), names.LogGroup, p.Log.LogGroup, "")
+	if err == nil {
+		var path string
+		if path, err = names.File(dir, names.Pipe, p.Name, ".jsonl"); err == nil {
+			var f *pipe.LogFile
+			if f, err = pipe.OpenLogFile(path, pipe.LogFileMaxBytes, pipe.LogFileKeep); err == nil {
+				return pipe.NewExecLog(f, p.ARN, p.Log.Level, p.Log.ExecutionData, onFail), f.Close, nil
+			}
+		}
+	}
+	return nil, nil, err
 }

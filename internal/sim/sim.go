@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -193,13 +192,4 @@ func (s *Sim) Close() error {
 	}
 	s.closers = nil
 	return errors.Join(errs...)
-}
-
-// stateFile opens a file for appending under the state directory.
-func (s *Sim) stateFile(parts ...string) (*os.File, error) {
-	path := filepath.Join(append([]string{s.opts.StateDir}, parts...)...)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	return os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 }

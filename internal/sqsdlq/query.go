@@ -14,6 +14,8 @@ import (
 
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/pipesim/pipesim/internal/bounded"
 )
 
 // The SDK serializes SQS calls in the AWS JSON 1.0 protocol. For a server that speaks only the
@@ -122,7 +124,7 @@ func queryResponse(ctx context.Context, in middleware.DeserializeInput, next mid
 	if !ok {
 		return out, md, nil
 	}
-	raw, err := io.ReadAll(resp.Body)
+	raw, err := bounded.ReadAll(resp.Body, "SQS answer", bounded.Answer)
 	resp.Body.Close()
 	if err != nil {
 		return out, md, fmt.Errorf("query protocol: read answer: %w", err)
