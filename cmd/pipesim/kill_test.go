@@ -94,10 +94,7 @@ func TestKillAndRestart(t *testing.T) {
 	}
 	endpoint := ddblocal.ForTest(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "pipesim")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildPipesim(t)
 	pipes := filepath.Join(dir, "pipes.yaml")
 	if err := os.WriteFile(pipes, []byte(killPipes), 0o644); err != nil {
 		t.Fatal(err)

@@ -9,10 +9,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
+	"github.com/pipesim/pipesim/internal/bounded"
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/httpdest"
 	"github.com/pipesim/pipesim/internal/pipe"
@@ -260,14 +262,35 @@ func (c *replayCmd) execLog(closers *[]func() error) func(*config.Pipe) (*pipe.E
 // summary prints what the replay did.
 func (c *replayCmd) summary(sum *replay.Summary, took time.Duration) {
 	rate := float64(sum.Records) / max(took.Seconds(), 1e-9)
-	fmt.Fprintf(c.stderr, "pipesim: replay read %d records (%s), skipped %d as bad input, in %s (%.0f records/s)\n",
-		sum.Records, sum.Form, sum.Bad, took.Round(time.Millisecond), rate)
+	peak := ""
+	if rss, ok := peakRSS(); ok {
+		peak = fmt.Sprintf(", peak memory %.0f MB", float64(rss)/1e6)
+	}
+	fmt.Fprintf(c.stderr, "pipesim: replay read %d records (%s), skipped %d as bad input, in %s (%.0f records/s%s)\n",
+		sum.Records, sum.Form, sum.Bad, took.Round(time.Millisecond), rate, peak)
 	tw := tabwriter.NewWriter(c.stderr, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "pipe\tmatched\tsent\tfailed\tsucceeded\tdead-lettered\tdropped\t")
 	for _, p := range sum.Pipes {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", p.Name, p.Matched, p.Sent, p.Failed, p.Succeeded, p.DeadLettered, p.Dropped)
 	}
 	_ = tw.Flush()
+}
+
+// peakRSS is the process's peak resident memory (VmHWM, Linux); false where it is not known.
+func peakRSS() (int64, bool) {
+	data, err := bounded.ReadFile("/proc/self/status", 1<<20)
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.Lines(string(data)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d kB", &kb); err == nil {
+				return kb << 10, true
+			}
+		}
+	}
+	return 0, false
 }
 
 // countingReader counts the bytes read, for the progress bar.

@@ -50,7 +50,7 @@ func TestTestPatternInvalid(t *testing.T) {
 		{[]string{"--pipes", "--event-pattern", `{"a": [{"anything-but": {"prefix": "x"}}]}`, "--event", `{}`}, "not supported by EventBridge Pipes"},
 		{[]string{"--event-pattern", `{"a": ["x"]}`, "--event", `[1]`}, "Parameter Event is not valid"},
 		{[]string{"--event-pattern", `{"a": ["x"]}`}, "required"},
-		{[]string{"--event-pattern", "file:///nonexistent/pattern.json", "--event", `{}`}, "read /nonexistent/pattern.json"},
+		{[]string{"--event-pattern", "file:///nonexistent/pattern.json", "--event", `{}`}, "open /nonexistent/pattern.json"},
 	}
 	for _, tt := range tests {
 		_, _, err := runTestPattern(t, tt.args...)

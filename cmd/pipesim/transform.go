@@ -127,8 +127,8 @@ func readArg(flagName, v string) (string, error) {
 		return v, nil
 	}
 	b, err := bounded.ReadFile(name, bounded.Argument)
-	if err != nil {
-		return "", fmt.Errorf("%s: read %s: %w", flagName, name, err)
+	if err != nil { // the error names the file
+		return "", fmt.Errorf("%s: %w", flagName, err)
 	}
 	return string(b), nil
 }
