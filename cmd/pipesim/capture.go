@@ -93,7 +93,7 @@ func (c *captureCmd) check() error {
 	case c.o.limit < 0 || c.o.duration < 0 || c.o.idle <= 0:
 		return fmt.Errorf("capture: --limit and --duration must be >= 0, --idle > 0")
 	}
-	return nil
+	return checkPollInterval(c.o.pollInterval)
 }
 
 // clients connects to DynamoDB Local at --endpoint, or to AWS with the default chain.

@@ -40,6 +40,9 @@ func (c *demoCmd) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkPositive("timeout", c.timeout); err != nil {
+		return &exitError{code: 2, err: err}
+	}
 	opts.Trace = sim.NewTracer(c.stdout).Trace
 	s, err := sim.Start(ctx, opts)
 	if err != nil {

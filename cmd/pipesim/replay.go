@@ -20,6 +20,7 @@ import (
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/replay"
 	"github.com/pipesim/pipesim/internal/sim"
+	"github.com/pipesim/pipesim/internal/stream"
 	"github.com/pipesim/pipesim/internal/term"
 )
 
@@ -176,6 +177,11 @@ func (c *replayCmd) feedOptions(o *replay.Options) error {
 	}
 	if c.o.clock != "recorded" && c.o.clock != "wall" {
 		return fmt.Errorf("--clock %q: want recorded or wall", c.o.clock)
+	}
+	if c.o.streamARN != "" {
+		if _, err := stream.ParseStreamARN(c.o.streamARN); err != nil {
+			return fmt.Errorf("--stream-arn: %w", err)
+		}
 	}
 	o.Strict = c.o.strict
 	o.Reader.MaxRecordSize = c.o.maxRecordSize

@@ -161,6 +161,9 @@ func (f *pipeFlags) register(fs *flag.FlagSet) {
 
 // configOptions are the pipes file's load options the flags set; lookup resolves ${VAR}.
 func (f *pipeFlags) configOptions(lookup config.Lookup) (config.Options, error) {
+	if err := f.check(); err != nil {
+		return config.Options{}, err
+	}
 	missing, err := template.ParseMissing(f.missing)
 	if err != nil {
 		return config.Options{}, fmt.Errorf("--missing: %w", err)
@@ -210,6 +213,9 @@ func (f *simFlags) options(stderr io.Writer) (sim.Options, error) {
 	}
 	load, err := f.configOptions(nil)
 	if err != nil {
+		return sim.Options{}, err
+	}
+	if err := checkPollInterval(f.pollInterval); err != nil {
 		return sim.Options{}, err
 	}
 	logger, err := newLogger(stderr, f.logFormat, f.verbose)

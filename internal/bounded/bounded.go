@@ -69,9 +69,11 @@ func tooLarge(name string, limit int64) error {
 	return fmt.Errorf("%s: %w: more than %s, pipesim's limit for it", name, ErrTooLarge, Size(limit))
 }
 
-// Size writes a byte count for people: 16 MiB, 1.5 KiB, 300 bytes.
+// Size writes a byte count for people: 1 GiB, 16 MiB, 1.5 KiB, 300 bytes.
 func Size(n int64) string {
 	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return fmt.Sprintf("%d MiB", n>>20)
 	case n >= 1<<20:

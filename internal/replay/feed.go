@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -225,7 +226,7 @@ func (fd *feeding) pace(created time.Time) error {
 		fd.start, fd.first = time.Now(), created
 		return nil
 	}
-	due := fd.start.Add(time.Duration(float64(created.Sub(fd.first)) / fd.f.opts.Speed))
+	due := fd.start.Add(time.Duration(min(float64(created.Sub(fd.first))/fd.f.opts.Speed, math.MaxInt64)))
 	wait := time.Until(due)
 	if wait <= 0 {
 		return nil
@@ -280,6 +281,14 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
+// The range of a multiple of the recorded pace: a million times is a day of records in 0.09 s
+// (faster is "max"), a thousandth a second of records in 17 minutes. Outside it a speed means
+// nothing, or overflows the wait for a record.
+const (
+	MinSpeed = 0.001
+	MaxSpeed = 1e6
+)
+
 // ParseSpeed reads --speed: "max" (or "") is as fast as possible, "recorded" the recorded pace,
 // "Nx" N times the recorded pace.
 func ParseSpeed(s string) (float64, error) {
@@ -290,8 +299,9 @@ func ParseSpeed(s string) (float64, error) {
 		return 1, nil
 	}
 	n, err := strconv.ParseFloat(strings.TrimSuffix(s, "x"), 64)
-	if err != nil || !strings.HasSuffix(s, "x") || n <= 0 {
-		return 0, fmt.Errorf("speed %q: want max, recorded, or a multiple of the recorded pace such as 10x", s)
+	if err != nil || !strings.HasSuffix(s, "x") || !(n >= MinSpeed && n <= MaxSpeed) {
+		return 0, fmt.Errorf("speed %q: want max, recorded, or a multiple of the recorded pace from %sx to %sx, such as 10x", s,
+			strconv.FormatFloat(MinSpeed, 'f', -1, 64), strconv.FormatFloat(MaxSpeed, 'f', -1, 64))
 	}
 	return n, nil
 }

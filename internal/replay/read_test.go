@@ -288,3 +288,16 @@ func TestReadDefaultRecordLimit(t *testing.T) {
 		t.Fatalf("Read(a record of two 400 KB binary images; a longer one) = %d items (%v, %v); want the first read, the second refused", len(items), items[0].Err, items[len(items)-1].Err)
 	}
 }
+
+func TestParseSpeedRange(t *testing.T) {
+	for _, in := range []string{"1e308x", "Infx", "NaNx", "0x", "0.0001x", "1000001x"} {
+		if got, err := ParseSpeed(in); err == nil || !strings.Contains(err.Error(), "from 0.001x to 1000000x") {
+			t.Errorf("ParseSpeed(%q) = %v, %v; want an error giving the range", in, got, err)
+		}
+	}
+	for in, want := range map[string]float64{"0.001x": 0.001, "1000000x": 1e6, "2.5x": 2.5} {
+		if got, err := ParseSpeed(in); err != nil || got != want {
+			t.Errorf("ParseSpeed(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+}
