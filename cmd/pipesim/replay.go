@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -44,7 +45,7 @@ type replayOptions struct {
 	pipeFlags
 	records, out, format, speed, streamARN, clock string
 	dryRun, strict, trace                         bool
-	maxRecordSize                                 int
+	maxRecordSize, maxAttempts                    int
 }
 
 func (c *replayCmd) flags() *flag.FlagSet {
@@ -61,6 +62,7 @@ func (c *replayCmd) flags() *flag.FlagSet {
 	fs.StringVar(&o.streamARN, "stream-arn", "", "eventSourceARN for records without one (default: made from the first pipe's Source)")
 	fs.StringVar(&o.clock, "clock", "recorded", "clock for record age and ingestion time: recorded (from the records) or wall")
 	fs.BoolVar(&o.trace, "trace", false, "print a line per execution on stderr")
+	fs.IntVar(&o.maxAttempts, "max-attempts", 0, fmt.Sprintf("executions of one batch before a pipe that would retry it for ever stops, the rest of its records not delivered (default: the pipe's MaximumRetryAttempts+1, or %d when it is -1)", replay.DefaultMaxAttempts))
 	o.maxRecordSize = replay.DefaultMaxRecordSize
 	fs.Func("max-record-size", "longest record, in bytes of input (`SIZE` such as 1108650, 2MiB or 512KiB); a longer one is bad input (default about 1 MiB: two 400 KB DynamoDB item images with their JSON)",
 		func(v string) error {
@@ -103,7 +105,10 @@ func (c *replayCmd) Run(ctx context.Context, args []string) error {
 
 // setup loads the pipes file and chooses where requests go.
 func (c *replayCmd) setup() (*replay.Run, func(), error) {
-	r := &replay.Run{WallClock: c.o.clock == "wall", StreamARN: c.o.streamARN, Retry: c.o.retry()}
+	r := &replay.Run{WallClock: c.o.clock == "wall", StreamARN: c.o.streamARN, Retry: c.o.retry(), MaxAttempts: c.o.maxAttempts}
+	if c.o.maxAttempts < 0 {
+		return nil, nil, &exitError{code: 2, err: fmt.Errorf("--max-attempts %d: want 1 or more (0: each pipe's default)", c.o.maxAttempts)}
+	}
 	if err := c.feedOptions(&r.Feed); err != nil {
 		return nil, nil, &exitError{code: 2, err: err}
 	}
@@ -274,12 +279,19 @@ func (c *replayCmd) summary(sum *replay.Summary, took time.Duration) {
 	}
 	fmt.Fprintf(c.stderr, "pipesim: replay read %d records (%s), skipped %d as bad input, in %s (%.0f records/s%s)\n",
 		sum.Records, sum.Form, sum.Bad, took.Round(time.Millisecond), rate, peak)
-	tw := tabwriter.NewWriter(c.stderr, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "pipe\tmatched\tsent\tfailed\tsucceeded\tdead-lettered\tdropped\t")
+	var table bytes.Buffer // one write: the summary's lines stay together
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "pipe\tmatched\tsent\tfailed\tsucceeded\tdead-lettered\tdropped\tnot delivered\t")
 	for _, p := range sum.Pipes {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", p.Name, p.Matched, p.Sent, p.Failed, p.Succeeded, p.DeadLettered, p.Dropped)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", p.Name, p.Matched, p.Sent, p.Failed, p.Succeeded, p.DeadLettered, p.Dropped, p.NotDelivered)
 	}
 	_ = tw.Flush()
+	for _, p := range sum.Pipes {
+		if p.Stopped != nil {
+			fmt.Fprintf(&table, "pipesim: %d record(s) not delivered by %s: it stopped after --max-attempts executions of a batch (see docs/replay.md)\n", p.NotDelivered, p.Name)
+		}
+	}
+	c.stderr.Write(table.Bytes())
 }
 
 // peakRSS is the process's peak resident memory (VmHWM, Linux); false where it is not known.

@@ -41,6 +41,8 @@ const (
 	OutcomeDropped      = "dropped"
 	// OutcomeFiltered: no filter matched the record; there was no execution.
 	OutcomeFiltered = "filtered out"
+	// OutcomeNotDelivered: Options.MaxAttempts executions failed and the runner stopped.
+	OutcomeNotDelivered = "not delivered"
 )
 
 // deliver executes a batch until it succeeds, is dead-lettered, or expires; with
@@ -69,6 +71,10 @@ func (r *Runner) deliver(ctx context.Context, batch stream.Batch) {
 				return
 			}
 			r.deadLetter(ctx, batch, derr, exec)
+			return
+		}
+		if r.Opts.MaxAttempts > 0 && total >= r.Opts.MaxAttempts {
+			r.stopNotDelivered(exec, total)
 			return
 		}
 		r.traceExec(exec, OutcomeRetrying)

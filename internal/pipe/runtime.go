@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -76,6 +77,11 @@ type Options struct {
 	// pipesim does not (slow its polling, disable a pipe after nearly continuous 4xx answers);
 	// the warning comes again each time the count doubles. 0 means 5; negative never warns.
 	SameFailures int
+	// MaxAttempts, when positive, bounds the executions of one batch that the pipe's settings
+	// would go on retrying (a target that never answers, with MaximumRecordAgeInSeconds -1): the
+	// runner then stops, the batch unacknowledged, and Run returns a *NotDeliveredError. Zero
+	// retries as AWS does, for ever if the settings say so: a live pipe; a replay has an end.
+	MaxAttempts int
 }
 
 func (o Options) withDefaults() Options {
@@ -111,6 +117,9 @@ type Runner struct {
 	Opts      Options
 	// SourceARN is the stream ARN, for <aws.pipes.source-arn> and the dead-letter message.
 	SourceARN string
+
+	halt   context.CancelFunc              // stops Run (Opts.MaxAttempts)
+	halted atomic.Pointer[NotDeliveredError] // why it was stopped
 }
 
 // Run reads and delivers batches until ctx is cancelled or the source ends. A record that cannot
@@ -129,10 +138,15 @@ func (r *Runner) Run(ctx context.Context) error {
 	if r.Connected != nil {
 		r.Connected()
 	}
+	ctx, r.halt = context.WithCancel(ctx)
+	defer r.halt()
 	d := newDispatcher(r)
 	err := r.readLoop(ctx, d)
 	if werr := d.close(); err == nil {
 		err = werr
+	}
+	if h := r.halted.Load(); h != nil {
+		return h
 	}
 	return err
 }

@@ -6,10 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/httpdest"
+	"github.com/pipesim/pipesim/internal/pipe"
 )
 
 // bigRecord is a seed-shaped INSERT whose NewImage carries a string attribute of size bytes.
@@ -161,5 +166,45 @@ func TestBatchCutAtPayloadLimit(t *testing.T) {
 		}
 		total += len(b.Records)
 		ack(ctx)
+	}
+}
+
+// TestReplayTargetNeverAnswers: against a target that refuses every connection, a pipe whose
+// settings retry for ever (MaximumRetryAttempts -1, MaximumRecordAgeInSeconds -1) stops after
+// DefaultMaxAttempts executions of its first batch, and the summary counts every record it had
+// yet to finish with as not delivered (the put pipe's filter let the two REMOVE records go: 3 of
+// 5); a pipe with MaximumRetryAttempts 0 stops after one; Run.MaxAttempts sets them all. The
+// replay ends with the first pipe's reason.
+func TestReplayTargetNeverAnswers(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusing := "http://" + ln.Addr().String()
+	ln.Close()
+	cfg := seedConfig(t, refusing)
+	forever := *cfg.Pipes[1] // the topic pipe, retrying for ever
+	forever.Stream.MaxRetries = -1
+	cfg.Pipes = []*config.Pipe{cfg.Pipes[0], &forever} // the put pipe has MaximumRetryAttempts 0
+	in := fixture(t, "seed.jsonl")
+	for _, c := range []struct {
+		maxAttempts           int
+		putFailed, fwdFailed int64
+	}{{0, 1, DefaultMaxAttempts}, {3, 3, 3}} {
+		r := &Run{Config: cfg, Sender: httpdest.NewSender(), Retry: pipe.Options{Backoff: time.Millisecond, MaxBackoff: time.Millisecond}, MaxAttempts: c.maxAttempts}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // without an end, it would retry for ever
+		sum, err := r.Replay(ctx, bytes.NewReader(in))
+		cancel()
+		var nd *pipe.NotDeliveredError
+		if !errors.As(err, &nd) || nd.Pipe != "weather-stats-demo-cache-put-pipe" {
+			t.Fatalf("Replay(max attempts %d) = %v; want the put pipe's NotDeliveredError", c.maxAttempts, err)
+		}
+		put, fwd := sum.Pipes[0], sum.Pipes[1]
+		if put.Failed != c.putFailed || put.NotDelivered != 3 || put.Stopped == nil {
+			t.Errorf("max attempts %d: put pipe %+v; want %d failed requests, 3 records not delivered", c.maxAttempts, put, c.putFailed)
+		}
+		if fwd.Failed != c.fwdFailed || fwd.NotDelivered != sum.Records || fwd.Stopped == nil {
+			t.Errorf("max attempts %d: topic pipe %+v; want %d failed requests, %d records not delivered", c.maxAttempts, fwd, c.fwdFailed, sum.Records)
+		}
 	}
 }

@@ -41,6 +41,26 @@ type Run struct {
 	Logger    *slog.Logger
 	// Trace hears of every execution, after the summary counted it.
 	Trace func(pipe.Execution)
+	// MaxAttempts bounds the executions of a batch that a pipe would go on retrying (see
+	// pipe.Options.MaxAttempts): the pipe then stops, and the rest of its records are not
+	// delivered. 0 gives each pipe MaximumRetryAttempts+1, or DefaultMaxAttempts when
+	// MaximumRetryAttempts is -1 (retry for ever): a replay ends, a live pipe need not.
+	MaxAttempts int
+}
+
+// DefaultMaxAttempts is the executions of one batch a replay makes for a pipe that would retry
+// it for ever.
+const DefaultMaxAttempts = 10
+
+// maxAttempts is the bound on executions of a batch of pipe p.
+func (r *Run) maxAttempts(p *config.Pipe) int {
+	switch {
+	case r.MaxAttempts > 0:
+		return r.MaxAttempts
+	case p.Stream.MaxRetries >= 0:
+		return p.Stream.MaxRetries + 1
+	}
+	return DefaultMaxAttempts
 }
 
 // Summary is what a replay did.
@@ -61,6 +81,11 @@ type PipeSummary struct {
 	Succeeded    int64 // records delivered
 	DeadLettered int64
 	Dropped      int64 // failed records of a pipe without a dead-letter queue
+	// NotDelivered counts the records read that the pipe did not finish with: it stopped
+	// after MaxAttempts executions of a batch (or the replay was cancelled).
+	NotDelivered int64
+	// Stopped is why the pipe stopped before the end of its input; nil when it did not.
+	Stopped error
 }
 
 // count adds the execution; it is called from the pipe's goroutines at once (the one reading,
@@ -76,9 +101,9 @@ func (s *PipeSummary) count(e pipe.Execution) {
 		return
 	case pipe.OutcomeSucceeded:
 		atomic.AddInt64(&s.Succeeded, n)
-	case pipe.OutcomeRetrying:
+	case pipe.OutcomeRetrying, pipe.OutcomeNotDelivered:
 		atomic.AddInt64(&s.Failed, 1)
-		return // the same records are counted again when they are done
+		return // the same records are counted again when they are done, or as not delivered
 	case pipe.OutcomeDeadLettered:
 		atomic.AddInt64(&s.DeadLettered, n)
 	case pipe.OutcomeDropped:
@@ -138,6 +163,12 @@ func (r *Run) Replay(ctx context.Context, in io.Reader) (*Summary, error) {
 		errs[len(runners)+1] = out.finish(out.rest())
 	}
 	sum.Records, sum.Bad = feed.Stats.Records.Load(), feed.Stats.Bad.Load()
+	for i, p := range sum.Pipes {
+		p.NotDelivered = max(sum.Records-runners[i].Source.(*Source).Acknowledged(), 0)
+		if nd := (*pipe.NotDeliveredError)(nil); errors.As(errs[i+1], &nd) {
+			p.Stopped = nd
+		}
+	}
 	return sum, firstError(errs)
 }
 
@@ -196,6 +227,7 @@ func (r *Run) runner(feed *Feed, p *config.Pipe, i int, dr *dryRun) (*pipe.Runne
 	src := feed.Source(p.Stream.BatchSize)
 	ps := &PipeSummary{Name: p.Name}
 	rn := &pipe.Runner{Pipe: p, Source: src, Sender: r.Sender, DLQ: r.DLQ, Opts: r.Retry, SourceARN: StreamARN(r.Config, p)}
+	rn.Opts.MaxAttempts = r.maxAttempts(p)
 	var dp *dryRunPipe
 	if dr != nil {
 		dp = &dryRunPipe{out: dr.dryRunOutput, pipe: i, quote: jsonstr.Append(nil, p.Name), src: src}

@@ -37,6 +37,7 @@ type Source struct {
 	// deliveries holds a bounded part of the input, however long its records.
 	activeBytes int
 	freed       chan struct{}
+	doneRecords int64 // records of the chunks done
 
 	// The clock has its own lock: it is set for every batch delivered and read for every
 	// execution, and the dry-run output looks up chunks as often.
@@ -72,6 +73,7 @@ func (c *sourceChunk) release(n int32) {
 	c.src.mu.Lock()
 	c.src.active = slices.DeleteFunc(c.src.active, func(a *sourceChunk) bool { return a == c })
 	c.src.activeBytes -= c.size()
+	c.src.doneRecords += int64(len(c.records))
 	c.src.mu.Unlock()
 	select {
 	case c.src.freed <- struct{}{}:
@@ -106,6 +108,18 @@ func (s *Source) chunkOf(rec stream.Record) *sourceChunk {
 		}
 	}
 	return nil
+}
+
+// Acknowledged is how many of the feed's records the pipe acknowledged: delivered,
+// dead-lettered, dropped or filtered out. Call it once the pipe's runner has returned.
+func (s *Source) Acknowledged() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.doneRecords
+	for _, c := range s.active {
+		n += int64(len(c.records)) - int64(c.left.Load())
+	}
+	return n
 }
 
 // Connect does nothing: a replay source is always connected.
