@@ -118,7 +118,7 @@ type Runner struct {
 	// SourceARN is the stream ARN, for <aws.pipes.source-arn> and the dead-letter message.
 	SourceARN string
 
-	halt   context.CancelFunc              // stops Run (Opts.MaxAttempts)
+	halt   context.CancelFunc                // stops Run (Opts.MaxAttempts)
 	halted atomic.Pointer[NotDeliveredError] // why it was stopped
 }
 

@@ -188,7 +188,7 @@ func TestReplayTargetNeverAnswers(t *testing.T) {
 	cfg.Pipes = []*config.Pipe{cfg.Pipes[0], &forever} // the put pipe has MaximumRetryAttempts 0
 	in := fixture(t, "seed.jsonl")
 	for _, c := range []struct {
-		maxAttempts           int
+		maxAttempts          int
 		putFailed, fwdFailed int64
 	}{{0, 1, DefaultMaxAttempts}, {3, 3, 3}} {
 		r := &Run{Config: cfg, Sender: httpdest.NewSender(), Retry: pipe.Options{Backoff: time.Millisecond, MaxBackoff: time.Millisecond}, MaxAttempts: c.maxAttempts}
