@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,9 +20,10 @@ import (
 // Ctrl-C.
 type runCmd struct {
 	streams
-	flags simFlags
-	quiet bool
-	web   string
+	flags       simFlags
+	quiet       bool
+	web         string
+	allowRemote bool
 }
 
 func (c *runCmd) Run(ctx context.Context, args []string) error {
@@ -29,7 +31,8 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 	fs.SetOutput(c.stderr)
 	c.flags.register(fs)
 	fs.BoolVar(&c.quiet, "quiet", false, "no line per execution on the terminal")
-	fs.StringVar(&c.web, "web", "", "serve a web page on this address (e.g. 127.0.0.1:8080): put and delete items, see the tables, caches, topic messages and dead-letter queues")
+	fs.StringVar(&c.web, "web", "", "serve a web page on this address (e.g. 127.0.0.1:8080): put and delete items, see the tables, caches, topic messages and dead-letter queues; open it at the URL run prints (it holds the token that writes need)")
+	fs.BoolVar(&c.allowRemote, "web-allow-remote", false, "let --web listen on an address other machines reach (not loopback), with a warning")
 	opts, err := c.flags.parse(fs, args, c.stderr)
 	if err != nil {
 		return err
@@ -39,8 +42,8 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 	}
 	var web net.Listener
 	if c.web != "" { // listen first: a taken address stops pipesim before anything starts
-		if web, err = net.Listen("tcp", c.web); err != nil {
-			return &exitError{code: 2, err: fmt.Errorf("--web: %w", err)}
+		if web, err = c.listenWeb(); err != nil {
+			return err
 		}
 		defer web.Close()
 	}
@@ -55,6 +58,16 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 		defer stop()
 	}
 	return s.Run(ctx, func() { fmt.Fprintln(c.stderr, "pipesim: all pipes polling; Ctrl-C stops") })
+}
+
+// pageURL is the URL to open the page at, with the run's token: the name given with --web, or
+// 127.0.0.1 when it listens on every interface.
+func pageURL(addr net.Addr, host, token string) string {
+	tcp := addr.(*net.TCPAddr)
+	if host == "" || tcp.IP.IsUnspecified() && net.ParseIP(host) != nil {
+		host = "127.0.0.1"
+	}
+	return fmt.Sprintf("http://%s/?token=%s", net.JoinHostPort(host, strconv.Itoa(tcp.Port)), token)
 }
 
 func (c *runCmd) announce(s *sim.Sim) {
@@ -81,11 +94,31 @@ func usesMomento(s *sim.Sim) bool {
 	return false
 }
 
+// listenWeb listens on --web. An address other machines can reach (not loopback) needs
+// --web-allow-remote, and is announced with a warning.
+func (c *runCmd) listenWeb() (net.Listener, error) {
+	ln, err := net.Listen("tcp", c.web)
+	if err != nil {
+		return nil, &exitError{code: 2, err: fmt.Errorf("--web: %w", err)}
+	}
+	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
+		if !c.allowRemote {
+			ln.Close()
+			return nil, &exitError{code: 2, err: fmt.Errorf("--web %s listens on %s, which other machines can reach: use a loopback address such as 127.0.0.1:PORT, or add --web-allow-remote", c.web, ln.Addr())}
+		}
+		fmt.Fprintf(c.stderr, "pipesim: warning: the web page listens on %s, which other machines can reach: they can read the tables, caches and dead letters; writes need the token in the URL below\n", ln.Addr())
+	}
+	return ln, nil
+}
+
 // serveWeb serves the web page on ln, and subscribes it to the pipes' topics, until the returned
-// function is called.
+// function is called. The page answers only Host values naming ln, and writes need the token in
+// the URL it prints.
 func (c *runCmd) serveWeb(ctx context.Context, s *sim.Sim, ln net.Listener) (stop func()) {
+	host, _, _ := net.SplitHostPort(c.web)
 	ui := &webui.Server{DynamoDB: s.DynamoDB, Tables: s.Config.Tables, Caches: s.Config.Caches, Queues: s.Config.Queues,
-		Topics: webui.TopicsOf(s.Config), Momento: &momento.Client{BaseURL: s.MomentoURL, Token: s.MomentoToken}}
+		Topics: webui.TopicsOf(s.Config), Momento: &momento.Client{BaseURL: s.MomentoURL, Token: s.MomentoToken},
+		Token: webui.NewToken(), Hosts: webui.Hosts(ln.Addr(), host)}
 	if s.DeadLetters == pipe.DeadLetters(s.DLQ) { // the local queue files; SQS queues are not shown
 		ui.DeadLetters = s.DLQ.Messages
 	}
@@ -93,7 +126,7 @@ func (c *runCmd) serveWeb(ctx context.Context, s *sim.Sim, ln net.Listener) (sto
 	ui.Subscribe(ctx)
 	srv := &http.Server{Handler: ui.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln) // returns when srv closes
-	fmt.Fprintf(c.stderr, "pipesim: web page on http://%s/\n", ln.Addr())
+	fmt.Fprintf(c.stderr, "pipesim: web page on %s\n", pageURL(ln.Addr(), host, ui.Token))
 	return func() {
 		cancel()
 		srv.Close()

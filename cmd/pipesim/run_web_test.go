@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
@@ -30,27 +31,33 @@ func TestRunWeb(t *testing.T) {
 		cmd := &runCmd{streams: newStreams(nil, &stdout, &stderr)}
 		done <- cmd.Run(ctx, []string{"--dynamodb-endpoint", endpoint, "--state-dir", t.TempDir(), "--poll-interval", "50ms", "--web", "127.0.0.1:0"})
 	}()
-	base := strings.TrimSuffix(waitForLine(t, &stderr, done, "pipesim: web page on "), "/")
+	page := waitForLine(t, &stderr, done, "pipesim: web page on ")
 	waitForLine(t, &stderr, done, "all pipes polling")
+	base, _, ok := strings.Cut(page, "/?token=")
+	if !ok {
+		t.Fatalf("run printed the page's URL %q; want it with the run's token", page)
+	}
+	// As a browser: the printed URL sets the token's cookie, which the page's writes carry.
+	web := browserFor(t, page)
 
 	items := base + "/api/tables/weather-stats-demo/items"
-	webCall(t, "PUT", items, `{"Location": "Web City", "MaxTemp": 42, "MinTemp": 31, "ChancesOfPrecipitation": 91, "TTL": 120}`)
+	webCall(t, web, "PUT", items, `{"Location": "Web City", "MaxTemp": 42, "MinTemp": 31, "ChancesOfPrecipitation": 91, "TTL": 120}`)
 	cache := base + "/api/caches/momento-eventbridge-cache?key=" + url.QueryEscape("Web City")
-	cached := pollWeb(t, cache, func(v map[string]any) bool { return v["found"] == true })
+	cached := pollWeb(t, web, cache, func(v map[string]any) bool { return v["found"] == true })
 	if want := `"MaxTemp": "42"`; !strings.Contains(cached["value"].(string), want) {
 		t.Errorf("cache[Web City] = %q; want the put pipe's body, with %s (numbers arrive as strings)", cached["value"], want)
 	}
-	topic := pollWebFor(t, base+"/api/topics", `\"Location\": \"Web City\"`)
+	topic := pollWebFor(t, web, base+"/api/topics", `\"Location\": \"Web City\"`)
 	if !strings.Contains(topic, `\"EventType\": \"INSERT\"`) {
 		t.Errorf("topics = %s; want the topic pipe's INSERT message", topic)
 	}
-	webCall(t, "DELETE", items, `{"Location": "Web City"}`)
-	pollWeb(t, cache, func(v map[string]any) bool { return v["found"] == false })
+	webCall(t, web, "DELETE", items, `{"Location": "Web City"}`)
+	pollWeb(t, web, cache, func(v map[string]any) bool { return v["found"] == false })
 
 	// An item without a TTL: the put pipe's request has an empty ttl_seconds, Momento answers
 	// 400, and the page shows the batch's metadata in the dead-letter queue.
-	webCall(t, "PUT", items, `{"Location": "No TTL City", "MaxTemp": 1}`)
-	if dlq := pollWebFor(t, base+"/api/dlq", `"DDBStreamBatchInfo"`); !strings.Contains(dlq, `"name":"weather-stats-demo-dlq"`) {
+	webCall(t, web, "PUT", items, `{"Location": "No TTL City", "MaxTemp": 1}`)
+	if dlq := pollWebFor(t, web, base+"/api/dlq", `"DDBStreamBatchInfo"`); !strings.Contains(dlq, `"name":"weather-stats-demo-dlq"`) {
 		t.Errorf("GET /api/dlq = %s; want the put pipe's dead letter in weather-stats-demo-dlq", dlq)
 	}
 
@@ -60,15 +67,36 @@ func TestRunWeb(t *testing.T) {
 	}
 }
 
-// webCall makes one request to the page's API and returns its JSON answer; anything but 200
-// fails the test.
-func webCall(t *testing.T, method, url, body string) map[string]any {
+// browserFor opens the page at its printed URL with a client that keeps cookies, as a browser
+// does, and returns the client.
+func browserFor(t *testing.T, page string) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Jar: jar}
+	res, err := c.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s = %d; want the page", page, res.StatusCode)
+	}
+	return c
+}
+
+// webCall makes one request to the page's API, from the page (its Origin), and returns its JSON
+// answer; anything but 200 fails the test.
+func webCall(t *testing.T, c *http.Client, method, url, body string) map[string]any {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := http.DefaultClient.Do(req)
+	req.Header.Set("Origin", "http://"+req.Host)
+	res, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,21 +111,21 @@ func webCall(t *testing.T, method, url, body string) map[string]any {
 
 // pollWeb GETs url from the page's API until ok holds of its JSON answer (waitUntil), and
 // returns that answer.
-func pollWeb(t *testing.T, url string, ok func(map[string]any) bool) map[string]any {
+func pollWeb(t *testing.T, c *http.Client, url string, ok func(map[string]any) bool) map[string]any {
 	t.Helper()
 	var v map[string]any
 	waitUntil(t, func() bool {
-		v = webCall(t, "GET", url, "")
+		v = webCall(t, c, "GET", url, "")
 		return ok(v)
 	})
 	return v
 }
 
 // pollWebFor is pollWeb until the answer, as JSON, holds want; it returns that JSON.
-func pollWebFor(t *testing.T, url, want string) string {
+func pollWebFor(t *testing.T, c *http.Client, url, want string) string {
 	t.Helper()
 	var got []byte
-	pollWeb(t, url, func(v map[string]any) bool {
+	pollWeb(t, c, url, func(v map[string]any) bool {
 		got, _ = json.Marshal(v)
 		return strings.Contains(string(got), want)
 	})
@@ -118,4 +146,27 @@ func TestRunWebAddrInUse(t *testing.T) {
 	if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(ee.err.Error(), "--web: listen tcp "+ln.Addr().String()) {
 		t.Errorf("run --web %s (in use) = %v; want exit 2 naming --web", ln.Addr(), err)
 	}
+}
+
+// TestRunWebRemote: --web on an address other machines reach (every interface) is refused
+// without --web-allow-remote, before anything starts; with it, run warns.
+func TestRunWebRemote(t *testing.T) {
+	s, _, _ := testStreams()
+	err := (&runCmd{streams: s}).Run(context.Background(), []string{"--dynamodb-endpoint", "http://127.0.0.1:1", "--web", ":0"})
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(ee.err.Error(), "which other machines can reach: use a loopback address such as 127.0.0.1:PORT, or add --web-allow-remote") {
+		t.Errorf("run --web :0 = %v; want exit 2 asking for a loopback address or --web-allow-remote", err)
+	}
+	var errOut syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- (&runCmd{streams: newStreams(nil, io.Discard, &errOut)}).Run(ctx, []string{"--dynamodb-endpoint", "http://127.0.0.1:1", "--web", ":0", "--web-allow-remote"})
+	}()
+	if got := waitForLine(t, &errOut, done, "pipesim: warning: the web page listens on "); !strings.Contains(got, "which other machines can reach") {
+		t.Errorf("run --web :0 --web-allow-remote warned %q; want it to say other machines can reach the page", got)
+	}
+	cancel()
+	<-done
 }

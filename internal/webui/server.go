@@ -51,6 +51,10 @@ type Server struct {
 	DeadLetters func(queue string) ([]pipe.QueueMessage, error)
 	// Topics are shown with the messages published since Subscribe.
 	Topics []Topic
+	// Token is the run's secret for writes (see guard.go); "" allows none.
+	Token string
+	// Hosts are the Host values the page answers (see Hosts); empty means the loopback names.
+	Hosts []string
 
 	topics topicLog
 }
@@ -63,7 +67,8 @@ func keyNames(t config.Table) []string {
 	return []string{t.HashKey, t.RangeKey}
 }
 
-// Handler returns the page's handler.
+// Handler returns the page's handler: only requests whose Host is one of s.Hosts are answered,
+// and writes need s.Token (guard.go).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -78,7 +83,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/topics", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"topics": s.topics.views(s.Topics)})
 	})
-	return mux
+	return s.guard(mux)
 }
 
 // tableView is one table in GET /api/tables.

@@ -21,6 +21,9 @@ import (
 
 const testToken = "webui-secret-token-0123456789"
 
+// pageToken is the page's own token for writes.
+const pageToken = "page-token-0123456789abcdef"
+
 // newTestServer serves the page over a fresh table in the real DynamoDB Local and the embedded
 // Momento server, whose cache holds "San Diego".
 func newTestServer(t *testing.T) (*httptest.Server, config.Table) {
@@ -41,7 +44,7 @@ func newTestServer(t *testing.T) (*httptest.Server, config.Table) {
 	if err := client.Set(ctx, "cache", "San Diego", []byte(`{"MaxTemp": "42"}`), time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	s := httptest.NewServer((&Server{DynamoDB: db, Tables: []config.Table{table}, Momento: client, Caches: []string{"cache"}}).Handler())
+	s := httptest.NewServer((&Server{DynamoDB: db, Tables: []config.Table{table}, Momento: client, Caches: []string{"cache"}, Token: pageToken}).Handler())
 	t.Cleanup(s.Close)
 	return s, table
 }
@@ -53,6 +56,7 @@ func call(t *testing.T, method, url, body string) (int, map[string]any) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	req.Header.Set(TokenHeader, pageToken)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
