@@ -71,8 +71,8 @@ type Summary struct {
 	Pipes   []*PipeSummary
 }
 
-// PipeSummary counts one pipe's work. Records are counted, not executions, except for Sent and
-// Failed, which count requests.
+// PipeSummary counts one pipe's work (complete once Replay returned). Records are counted, not
+// executions, except for Sent and Failed, which count requests.
 type PipeSummary struct {
 	Name         string
 	Matched      int64 // records a filter matched (all of them without filters)
@@ -88,31 +88,46 @@ type PipeSummary struct {
 	Stopped error
 }
 
-// count adds the execution; it is called from the pipe's goroutines at once (the one reading,
-// for filtered records, and its lanes'), so it counts with atomics rather than hold a lock they
-// would contend for. The summary is read once they are done.
-func (s *PipeSummary) count(e pipe.Execution) {
+// pipeCounts are a pipe's counters while it runs. The pipe's goroutines (the one reading, for
+// filtered records, and its lanes') add to them at once, with atomics rather than a lock they
+// would contend for; each pipe's counters have cache lines of their own, so that the lanes of
+// different pipes, on different cores, do not take the same line from each other for every
+// execution.
+type pipeCounts struct {
+	_                                                       [64]byte
+	matched, sent, failed, succeeded, deadLettered, dropped atomic.Int64
+	_                                                       [64]byte
+}
+
+// count adds the execution.
+func (c *pipeCounts) count(e pipe.Execution) {
 	n := int64(len(e.Records))
 	if e.Request != nil {
-		atomic.AddInt64(&s.Sent, 1)
+		c.sent.Add(1)
 	}
 	switch e.Outcome {
 	case pipe.OutcomeFiltered:
 		return
 	case pipe.OutcomeSucceeded:
-		atomic.AddInt64(&s.Succeeded, n)
+		c.succeeded.Add(n)
 	case pipe.OutcomeRetrying, pipe.OutcomeNotDelivered:
-		atomic.AddInt64(&s.Failed, 1)
+		c.failed.Add(1)
 		return // the same records are counted again when they are done, or as not delivered
 	case pipe.OutcomeDeadLettered:
-		atomic.AddInt64(&s.DeadLettered, n)
+		c.deadLettered.Add(n)
 	case pipe.OutcomeDropped:
-		atomic.AddInt64(&s.Dropped, n)
+		c.dropped.Add(n)
 	}
 	if e.Outcome != pipe.OutcomeSucceeded && e.Request != nil {
-		atomic.AddInt64(&s.Failed, 1)
+		c.failed.Add(1)
 	}
-	atomic.AddInt64(&s.Matched, n)
+	c.matched.Add(n)
+}
+
+// fill copies the counts into the pipe's summary, once the pipe is done.
+func (c *pipeCounts) fill(s *PipeSummary) {
+	s.Matched, s.Sent, s.Failed = c.matched.Load(), c.sent.Load(), c.failed.Load()
+	s.Succeeded, s.DeadLettered, s.Dropped = c.succeeded.Load(), c.deadLettered.Load(), c.dropped.Load()
 }
 
 // Replay reads the input and runs every RUNNING pipe over all of its records, each pipe with its
@@ -128,7 +143,7 @@ func (r *Run) Replay(ctx context.Context, in io.Reader) (*Summary, error) {
 		feedOpts.Reader.Normalize.Region = r.Config.Region
 	}
 	feed := NewFeed(in, feedOpts)
-	runners, sum, out, err := r.runners(feed, cancel)
+	runners, counts, sum, out, err := r.runners(feed, cancel)
 	if err != nil {
 		return nil, err
 	}
@@ -164,6 +179,7 @@ func (r *Run) Replay(ctx context.Context, in io.Reader) (*Summary, error) {
 	}
 	sum.Records, sum.Bad = feed.Stats.Records.Load(), feed.Stats.Bad.Load()
 	for i, p := range sum.Pipes {
+		counts[i].fill(p)
 		p.NotDelivered = max(sum.Records-runners[i].Source.(*Source).Acknowledged(), 0)
 		if nd := (*pipe.NotDeliveredError)(nil); errors.As(errs[i+1], &nd) {
 			p.Stopped = nd
@@ -199,7 +215,7 @@ func (d *dryRun) rest() [][]byte {
 	return rest
 }
 
-func (r *Run) runners(feed *Feed, cancel func()) ([]*pipe.Runner, *Summary, *dryRun, error) {
+func (r *Run) runners(feed *Feed, cancel func()) ([]*pipe.Runner, []*pipeCounts, *Summary, *dryRun, error) {
 	var running []*config.Pipe
 	for _, p := range r.Config.Pipes {
 		if p.Running {
@@ -212,20 +228,21 @@ func (r *Run) runners(feed *Feed, cancel func()) ([]*pipe.Runner, *Summary, *dry
 		dr = &dryRun{dryRunOutput: newDryRunOutput(r.DryRun, len(running), cancel)}
 	}
 	var runners []*pipe.Runner
+	var counts []*pipeCounts
 	for i, p := range running {
-		rn, ps, err := r.runner(feed, p, i, dr)
+		rn, c, err := r.runner(feed, p, i, dr)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
-		runners = append(runners, rn)
-		sum.Pipes = append(sum.Pipes, ps)
+		runners, counts = append(runners, rn), append(counts, c)
+		sum.Pipes = append(sum.Pipes, &PipeSummary{Name: p.Name})
 	}
-	return runners, sum, dr, nil
+	return runners, counts, sum, dr, nil
 }
 
-func (r *Run) runner(feed *Feed, p *config.Pipe, i int, dr *dryRun) (*pipe.Runner, *PipeSummary, error) {
+func (r *Run) runner(feed *Feed, p *config.Pipe, i int, dr *dryRun) (*pipe.Runner, *pipeCounts, error) {
 	src := feed.Source(p.Stream.BatchSize)
-	ps := &PipeSummary{Name: p.Name}
+	ps := &pipeCounts{}
 	rn := &pipe.Runner{Pipe: p, Source: src, Sender: r.Sender, DLQ: r.DLQ, Opts: r.Retry, SourceARN: StreamARN(r.Config, p)}
 	rn.Opts.MaxAttempts = r.maxAttempts(p)
 	var dp *dryRunPipe
