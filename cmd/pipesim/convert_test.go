@@ -19,7 +19,7 @@ const seedTemplate = "../../testdata/weather-stats/weather-stats.template.json"
 func runConvert(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	cmd := &convertCmd{streams: streams{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut}}
+	cmd := &convertCmd{streams: newStreams(strings.NewReader(""), &out, &errOut)}
 	err := cmd.Run(context.Background(), args)
 	return out.String(), errOut.String(), err
 }

@@ -50,7 +50,7 @@ func TestDemo(t *testing.T) {
 
 func TestStreamReadLimitFlag(t *testing.T) {
 	var out, errOut bytes.Buffer
-	cmd := &runCmd{streams: streams{stdout: &out, stderr: &errOut}}
+	cmd := &runCmd{streams: newStreams(nil, &out, &errOut)}
 	err := cmd.Run(t.Context(), []string{"--stream-read-limit", "-1", "--state-dir", t.TempDir()})
 	if err == nil || !strings.Contains(err.Error(), "--stream-read-limit -1") {
 		t.Errorf("run --stream-read-limit -1 = %v; want an error naming the flag", err)

@@ -112,7 +112,7 @@ func TestReplayDryRunTemplate(t *testing.T) {
 		{"--pipes", seedTemplate, "--momento-parameters", "MomentoApiEndpoint,MomentoApiKey"},
 	} {
 		out := filepath.Join(t.TempDir(), "requests.jsonl")
-		s, _, stderr := newStreams()
+		s, _, stderr := testStreams()
 		args := append(design, "--records", "../../testdata/replay/seed.jsonl", "--dry-run", "--out", out)
 		if err := (&replayCmd{streams: s}).Run(context.Background(), args); err != nil {
 			t.Fatalf("pipesim replay %q = %v\n%s", design, err, stderr)

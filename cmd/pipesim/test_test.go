@@ -60,7 +60,7 @@ func TestSeedPipeTestFileOnTemplate(t *testing.T) {
 		{"--template", seedTemplate, "--momento-parameters", "MomentoApiEndpoint,MomentoApiKey"},
 		{"--template", seedTemplate, "--parameter-overrides", "MomentoApiKey=test-api-key", "MomentoApiEndpoint=https://api.cache.cell-4-us-west-2-1.prod.a.momentohq.com"},
 	} {
-		s, out, errOut := newStreams()
+		s, out, errOut := testStreams()
 		err := (&testCmd{streams: s}).Run(context.Background(), append(args, "-v", "../../testdata/weather-stats/pipes_test.yaml"))
 		if err != nil {
 			t.Fatalf("pipesim test %q = %v; want success\n%s%s", args, err, out, errOut)
@@ -69,7 +69,7 @@ func TestSeedPipeTestFileOnTemplate(t *testing.T) {
 			t.Errorf("pipesim test %q printed:\n%s\nwant 9 PASS lines", args, out)
 		}
 	}
-	s, _, _ := newStreams()
+	s, _, _ := testStreams()
 	err := (&testCmd{streams: s}).Run(context.Background(), []string{"--stack", "x", "../../testdata/weather-stats/pipes_test.yaml"})
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != 2 {

@@ -19,8 +19,9 @@ var ErrTooLarge = errors.New("too large")
 
 // The limits of what pipesim reads whole, documented in README.md ("Limits").
 const (
-	// PipesFile bounds a pipes file (YAML or JSON) and a pipe test file: a design of a hundred
-	// pipes is well under 1 MiB.
+	// PipesFile bounds a pipes file (YAML or JSON), a pipe test file, a CloudFormation template
+	// and a cdk.out manifest: a design of a hundred pipes is well under 1 MiB (CloudFormation
+	// itself takes templates of at most 1 MB).
 	PipesFile = 16 << 20
 	// DotEnv bounds a .env file.
 	DotEnv = 1 << 20

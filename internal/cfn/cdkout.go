@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/pipesim/pipesim/internal/bounded"
 )
 
 // manifest is the part of a cloud assembly's manifest.json (the cdk.out directory `cdk synth`
@@ -47,7 +49,7 @@ func locate(path, stack string) (string, stackEnv, error) {
 	}
 	dir := path
 	if !st.IsDir() {
-		data, err := os.ReadFile(path)
+		data, err := bounded.ReadFile(path, bounded.PipesFile)
 		if err != nil {
 			return "", stackEnv{}, err
 		}
@@ -69,7 +71,7 @@ type cdkStack struct {
 }
 
 func readAssembly(dir string, depth int) ([]cdkStack, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	data, err := bounded.ReadFile(filepath.Join(dir, "manifest.json"), bounded.PipesFile)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%s: a directory without manifest.json: want a cdk.out directory (run cdk synth) or a template file", dir)
 	}

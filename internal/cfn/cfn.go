@@ -28,6 +28,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pipesim/pipesim/internal/bounded"
 	"github.com/pipesim/pipesim/internal/config"
 )
 
@@ -115,7 +116,7 @@ func IsTemplate(path string) (bool, error) {
 	if st.IsDir() {
 		return true, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := bounded.ReadFile(path, bounded.PipesFile)
 	if err != nil {
 		return false, err
 	}
@@ -128,7 +129,7 @@ func Load(path string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(file)
+	data, err := bounded.ReadFile(file, bounded.PipesFile)
 	if err != nil {
 		return nil, err
 	}
