@@ -73,6 +73,9 @@ func loadConformance(t testing.TB) []conformanceCase {
 	dir := conformanceDir(t)
 	f, err := os.Open(filepath.Join(dir, "patterns.jsonl"))
 	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("conformance corpus not available under CI (set PIPESIM_CONFORMANCE): %v", err)
+		}
 		t.Skipf("conformance corpus not available (set PIPESIM_CONFORMANCE): %v", err)
 	}
 	defer f.Close()
@@ -88,6 +91,9 @@ func loadConformance(t testing.TB) []conformanceCase {
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
+	}
+	if len(cases) < 820 {
+		t.Fatalf("conformance corpus has %d cases; want all 820", len(cases))
 	}
 	return cases
 }
