@@ -6,102 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"sync"
-	"time"
 )
-
-// sweepEvery is how many sets a cache takes between sweeps of its expired items; reads drop
-// expired items as they meet them.
-const sweepEvery = 1024
-
-// cacheStore holds the caches and their items.
-type cacheStore struct {
-	mu     sync.Mutex
-	caches map[string]*cache
-}
-
-type cache struct {
-	items map[string]item
-	sets  int
-}
-
-type item struct {
-	value   []byte
-	expires time.Time
-}
-
-func newCacheStore() *cacheStore {
-	return &cacheStore{caches: map[string]*cache{}}
-}
-
-func (cs *cacheStore) create(name string) {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	if _, ok := cs.caches[name]; !ok {
-		cs.caches[name] = &cache{items: map[string]item{}}
-	}
-}
-
-func (cs *cacheStore) exists(name string) bool {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	_, ok := cs.caches[name]
-	return ok
-}
-
-// set stores value under key until expires; it returns false when the cache does not exist.
-func (cs *cacheStore) set(name string, key, value []byte, expires, now time.Time) bool {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	c, ok := cs.caches[name]
-	if !ok {
-		return false
-	}
-	c.items[string(key)] = item{value: value, expires: expires}
-	if c.sets++; c.sets%sweepEvery == 0 {
-		c.sweep(now)
-	}
-	return true
-}
-
-// get returns the live value under key; cacheFound is false when the cache does not exist and
-// hit is false when the key is missing or expired.
-func (cs *cacheStore) get(name string, key []byte, now time.Time) (value []byte, cacheFound, hit bool) {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	c, ok := cs.caches[name]
-	if !ok {
-		return nil, false, false
-	}
-	it, ok := c.items[string(key)]
-	if !ok {
-		return nil, true, false
-	}
-	if !now.Before(it.expires) {
-		delete(c.items, string(key))
-		return nil, true, false
-	}
-	return it.value, true, true
-}
-
-// remove deletes key; it returns false when the cache does not exist.
-func (cs *cacheStore) remove(name string, key []byte) bool {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	c, ok := cs.caches[name]
-	if ok {
-		delete(c.items, string(key))
-	}
-	return ok
-}
-
-func (c *cache) sweep(now time.Time) {
-	for k, it := range c.items {
-		if !now.Before(it.expires) {
-			delete(c.items, k)
-		}
-	}
-}
 
 // cacheGet answers GET /cache/{cache}: 200 with the value as the body, or 404 "Key Not Found".
 func (s *Server) cacheGet(w http.ResponseWriter, r *http.Request, q url.Values) {
@@ -111,10 +16,10 @@ func (s *Server) cacheGet(w http.ResponseWriter, r *http.Request, q url.Values) 
 		s.badKey(w, name, err)
 		return
 	}
-	value, cacheFound, hit := s.caches.get(name, key, s.cfg.Now())
+	value, hit, err := s.store.Get(name, key)
 	switch {
-	case !cacheFound:
-		writeCacheNotFound(w)
+	case err != nil:
+		s.storeError(w, err)
 	case !hit:
 		writeError(w, http.StatusNotFound, "Key Not Found")
 	default:
@@ -148,9 +53,8 @@ func (s *Server) cachePut(w http.ResponseWriter, r *http.Request, q url.Values) 
 		s.bodyError(w, err, "item (key and value) exceeds the 5 MB item size limit")
 		return
 	}
-	now := s.cfg.Now()
-	if !s.caches.set(name, key, value, now.Add(ttl), now) {
-		writeCacheNotFound(w)
+	if err := s.store.Set(name, key, value, ttl); err != nil {
+		s.storeError(w, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -164,8 +68,8 @@ func (s *Server) cacheDelete(w http.ResponseWriter, r *http.Request, q url.Value
 		s.badKey(w, name, err)
 		return
 	}
-	if !s.caches.remove(name, key) {
-		writeCacheNotFound(w)
+	if err := s.store.Delete(name, key); err != nil {
+		s.storeError(w, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -188,6 +92,23 @@ func (s *Server) bodyError(w http.ResponseWriter, err error, tooLarge string) {
 		return
 	}
 	writeError(w, http.StatusBadRequest, "cannot read request body")
+}
+
+// storeError answers an error of the store: 404 for a missing cache, the too-large status for
+// an item or message over its size, 429 for any other limit (memory, rate, subscriptions), as
+// Momento's HTTP API documents 429 for "account limits were exceeded".
+func (s *Server) storeError(w http.ResponseWriter, err error) {
+	var lim *LimitError
+	switch {
+	case errors.Is(err, ErrCacheNotFound):
+		writeCacheNotFound(w)
+	case errors.As(err, &lim) && lim.Cause == CauseItemSize:
+		writeError(w, s.cfg.TooLargeStatus, lim.Msg)
+	case errors.As(err, &lim):
+		writeError(w, http.StatusTooManyRequests, lim.Msg)
+	default:
+		writeError(w, http.StatusInternalServerError, "internal error")
+	}
 }
 
 func writeCacheNotFound(w http.ResponseWriter) {

@@ -182,8 +182,8 @@ func TestItemSizeLimit(t *testing.T) {
 		want      int
 	}{
 		{"key plus value at the limit", MaxItemSize - len(key), http.StatusNoContent},
-		{"one byte over", MaxItemSize - len(key) + 1, http.StatusRequestEntityTooLarge},
-		{"value alone at the limit, key pushes it over", MaxItemSize, http.StatusRequestEntityTooLarge},
+		{"one byte over", MaxItemSize - len(key) + 1, http.StatusTooManyRequests},
+		{"value alone at the limit, key pushes it over", MaxItemSize, http.StatusTooManyRequests},
 	}
 	s, _ := newTestServer(t)
 	for _, tt := range tests {

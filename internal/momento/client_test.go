@@ -108,12 +108,12 @@ func TestClientTooLarge(t *testing.T) {
 	_, c := listen(t, s)
 	err := c.Set(context.Background(), testCache, "k", make([]byte, MaxItemSize+1), time.Minute)
 	var se *StatusError
-	if !errors.As(err, &se) || se.Status != http.StatusRequestEntityTooLarge {
-		t.Errorf("Set of a %d-byte value = %v; want a 413", MaxItemSize+1, err)
+	if !errors.As(err, &se) || se.Status != http.StatusTooManyRequests {
+		t.Errorf("Set of a %d-byte value = %v; want a 429 (Momento: limit exceeded)", MaxItemSize+1, err)
 	}
 	err = c.Publish(context.Background(), testCache, "t", strings.Repeat("m", MaxMessageSize+1))
-	if !errors.As(err, &se) || se.Status != http.StatusRequestEntityTooLarge {
-		t.Errorf("Publish of a %d-byte message = %v; want a 413", MaxMessageSize+1, err)
+	if !errors.As(err, &se) || se.Status != http.StatusTooManyRequests {
+		t.Errorf("Publish of a %d-byte message = %v; want a 429 (Momento: limit exceeded)", MaxMessageSize+1, err)
 	}
 }
 

@@ -1,7 +1,8 @@
-// Package momento is a local stand-in for Momento's HTTP API: an http.Handler serving the cache
-// (GET, PUT, DELETE /cache/{cache}) and topic (POST, GET /topics/{cache}/{topic}) routes the way
-// Momento documents them, with per-route fault injection for tests, and a small client that
-// speaks the same API to the embedded server or to the real service.
+// Package momento is a local stand-in for Momento: a Store of caches and topics, an http.Handler
+// serving Momento's HTTP API over it (GET, PUT, DELETE /cache/{cache}; POST, GET
+// /topics/{cache}/{topic}) the way Momento documents it, with per-route fault injection, the
+// development API keys and local certificate authority its gRPC side (internal/momento/grpc)
+// uses, and a small client that speaks the HTTP API to the embedded server or the real service.
 package momento
 
 import (
@@ -52,8 +53,17 @@ type Config struct {
 	MaxTTL time.Duration
 	// TopicBuffer is how many messages each topic keeps for replay; 0 => DefaultTopicBuffer.
 	TopicBuffer int
-	// TooLargeStatus answers an item or message over the size limit; 0 => 413.
+	// TooLargeStatus answers an item or message over the size limit; 0 => 429, the status
+	// Momento's HTTP API documents for "account limits were exceeded" (the SDKs call a size
+	// error LimitExceeded).
 	TooLargeStatus int
+	// MaxBytes and Limits configure the store NewServer makes (see StoreConfig); unused when
+	// Store is set.
+	MaxBytes int64
+	Limits   *Limits
+	// Store is the state to serve; nil => a new store. Give the gRPC server the same one
+	// (Server.Store) so both APIs share it.
+	Store *Store
 	// Logger receives one record per request (route, cache, status, duration; never the
 	// token or the query string); nil => no request logs.
 	Logger *slog.Logger
@@ -64,7 +74,8 @@ type Config struct {
 type Server struct {
 	cfg    Config
 	mux    *http.ServeMux
-	caches *cacheStore
+	store  *Store
+	caches *cacheStore // store.caches and store.topics, for the package's own tests
 	topics *topicStore
 	faults faultTable
 }
@@ -84,12 +95,17 @@ func NewServer(cfg Config) *Server {
 		cfg.TopicBuffer = DefaultTopicBuffer
 	}
 	if cfg.TooLargeStatus == 0 {
-		cfg.TooLargeStatus = http.StatusRequestEntityTooLarge
+		cfg.TooLargeStatus = http.StatusTooManyRequests
+	}
+	if cfg.Store == nil {
+		cfg.Store = NewStore(StoreConfig{Now: cfg.Now, MaxTTL: cfg.MaxTTL, TopicBuffer: cfg.TopicBuffer,
+			MaxBytes: cfg.MaxBytes, Limits: cfg.Limits})
 	}
 	s := &Server{
 		cfg:    cfg,
-		caches: newCacheStore(),
-		topics: newTopicStore(cfg.TopicBuffer, cfg.Now),
+		store:  cfg.Store,
+		caches: cfg.Store.caches,
+		topics: cfg.Store.topics,
 		faults: faultTable{byRoute: map[Route]*faultState{}},
 	}
 	for _, name := range cfg.Caches {
@@ -101,12 +117,10 @@ func NewServer(cfg Config) *Server {
 
 // CreateCache creates the named cache; creating an existing cache keeps its items. An empty
 // name is ignored: no request can address it.
-func (s *Server) CreateCache(name string) {
-	if name == "" {
-		return
-	}
-	s.caches.create(name)
-}
+func (s *Server) CreateCache(name string) { s.store.EnsureCache(name) }
+
+// Store is the state the server serves, to share with the gRPC server.
+func (s *Server) Store() *Store { return s.store }
 
 // ServeHTTP answers one Momento HTTP API request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -185,12 +199,24 @@ func (s *Server) checkToken(w http.ResponseWriter, values []string) bool {
 		writeError(w, http.StatusUnauthorized, "invalid token: expected exactly one non-empty token")
 		return false
 	}
-	if s.cfg.Token != "" && subtle.ConstantTimeCompare([]byte(values[0]), []byte(s.cfg.Token)) != 1 {
+	if !s.ValidKey(values[0]) {
 		writeError(w, http.StatusUnauthorized, "invalid token")
 		return false
 	}
 	return true
 }
+
+// ValidKey reports whether key is accepted: non-empty and, when a token is configured, equal to
+// it (compared in constant time). The gRPC API checks its keys with it too.
+func (s *Server) ValidKey(key string) bool {
+	if key == "" {
+		return false
+	}
+	return s.cfg.Token == "" || subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.Token)) == 1
+}
+
+// KeyConfigured reports whether the server checks keys against a configured token.
+func (s *Server) KeyConfigured() bool { return s.cfg.Token != "" }
 
 func (s *Server) logRequest(r *http.Request, route Route, status int, d time.Duration) {
 	if s.cfg.Logger == nil {

@@ -2,6 +2,7 @@ package momento
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -24,17 +25,20 @@ func (s *Server) topicPublish(w http.ResponseWriter, r *http.Request, _ url.Valu
 		s.bodyError(w, err, "message exceeds the 4 KB topic message size limit")
 		return
 	}
-	m := message{isBin: isBinary(r.Header.Get("Content-Type"))}
-	if m.isBin {
-		m.binary = body
+	m := Message{IsBinary: isBinary(r.Header.Get("Content-Type"))}
+	if m.IsBinary {
+		m.Binary = body
 	} else {
 		if !utf8.Valid(body) {
 			writeError(w, http.StatusBadRequest, "text message is not valid UTF-8; send binary data as application/octet-stream")
 			return
 		}
-		m.text = string(body)
+		m.Text = string(body)
 	}
-	s.topics.publish(id, m)
+	if err := s.store.Publish(id.cache, id.topic, m); err != nil {
+		s.storeError(w, err)
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -62,8 +66,17 @@ func (s *Server) topicSubscribe(w http.ResponseWriter, r *http.Request, q url.Va
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	entries, err := s.topics.wait(r.Context(), id, c, s.cfg.PollTimeout)
+	release, err := s.store.openSubscription(id)
 	if err != nil {
+		s.storeError(w, err)
+		return
+	}
+	entries, err := s.topics.wait(r.Context(), id, &c, s.cfg.PollTimeout)
+	release()
+	if err != nil {
+		if !errors.Is(err, r.Context().Err()) {
+			s.storeError(w, err)
+		}
 		return
 	}
 	body, err := json.Marshal(struct {
@@ -111,6 +124,4 @@ func optionalUint(q url.Values, name string) (uint64, error) {
 // ResetTopic replaces a topic by a new instance, as Momento does when it evicts or recreates a
 // topic: a new sequence page, sequence numbers from 1, no replayable messages. Subscribers
 // waiting on it, and later ones resuming on the old page, get a discontinuity.
-func (s *Server) ResetTopic(cache, topic string) {
-	s.topics.reset(topicID{cache: cache, topic: topic})
-}
+func (s *Server) ResetTopic(cache, topic string) { s.store.ResetTopic(cache, topic) }

@@ -211,8 +211,8 @@ func TestPublishRules(t *testing.T) {
 		{"malformed octet-stream", "application/octet-stream; =", "x", http.StatusNoContent, true},
 		{"empty text", "text/plain", "", http.StatusNoContent, false},
 		{"4 KB text", "text/plain", strings.Repeat("a", MaxMessageSize), http.StatusNoContent, false},
-		{"over 4 KB", "text/plain", strings.Repeat("a", MaxMessageSize+1), http.StatusRequestEntityTooLarge, false},
-		{"over 4 KB binary", "application/octet-stream", strings.Repeat("a", MaxMessageSize+1), http.StatusRequestEntityTooLarge, false},
+		{"over 4 KB", "text/plain", strings.Repeat("a", MaxMessageSize+1), http.StatusTooManyRequests, false},
+		{"over 4 KB binary", "application/octet-stream", strings.Repeat("a", MaxMessageSize+1), http.StatusTooManyRequests, false},
 		{"invalid UTF-8 text", "text/plain", "\xff", http.StatusBadRequest, false},
 		{"invalid UTF-8 binary", "application/octet-stream", "\xff", http.StatusNoContent, true},
 	}
