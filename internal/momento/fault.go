@@ -146,3 +146,10 @@ func dropConnection(w http.ResponseWriter) {
 	}
 	_ = conn.Close()
 }
+
+// NextFault consumes the route's next fault entry for a request arriving over another
+// transport (the gRPC API): the latency to wait first, the status to act on (0: none,
+// StatusRefuse: drop the connection, 300-599: fail as that status) and the Retry-After value.
+func (s *Server) NextFault(route Route) (latency time.Duration, status int, retryAfter string) {
+	return s.faults.step(route)
+}
