@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/pipesim/pipesim/internal/momento"
+	momentogrpc "github.com/pipesim/pipesim/internal/momento/grpc"
 	"github.com/pipesim/pipesim/internal/sim"
 )
 
@@ -66,30 +68,67 @@ func (c *demoCmd) play(ctx context.Context, s *sim.Sim) error {
 	case <-time.After(c.timeout):
 		return errors.New("pipes did not connect to the stream in time")
 	}
-	if s.Embedded != nil {
-		c.say("Momento: pipesim's embedded HTTP API server on %s (set MOMENTO_API_ENDPOINT and MOMENTO_API_KEY for real Momento)", s.MomentoURL)
-	} else {
-		c.say("Momento: %s", s.MomentoURL)
+	client, closeClient, err := c.momentoClient(s)
+	if err != nil {
+		return err
 	}
-	client := &momento.Client{BaseURL: s.MomentoURL, Token: s.MomentoToken}
-	topic := c.subscribe(ctx, client)
-	err := c.scenario(ctx, s, client, topic)
+	defer closeClient()
+	topic, err := c.subscribe(ctx, client)
+	if err == nil {
+		err = c.scenario(ctx, s, client, topic)
+	}
 	cancel()
 	<-runErr
 	return err
+}
+
+// demoMomento is what the scenario reads Momento with: the gRPC API of the embedded server, as
+// the seed's TypeScript demo reads with @gomomento/sdk, or real Momento's HTTP API.
+type demoMomento interface {
+	Get(ctx context.Context, cache, key string) ([]byte, bool, error)
+	Subscribe(ctx context.Context, cache, topic string, ready func(), fn func(momento.TopicItem) error) error
+}
+
+// momentoClient connects to the embedded Momento's gRPC API over TLS with its key, as an
+// application built from an API key does; with real Momento it uses the HTTP API.
+func (c *demoCmd) momentoClient(s *sim.Sim) (demoMomento, func(), error) {
+	if s.Momento == nil {
+		c.say("Momento: %s (HTTP API)", s.MomentoURL)
+		return httpMomento{&momento.Client{BaseURL: s.MomentoURL, Token: s.MomentoToken}}, func() {}, nil
+	}
+	c.say("Momento: pipesim's embedded server: HTTP API %s for the pipes, gRPC %s for the demo (TLS, as @gomomento/sdk connects with an API key); set MOMENTO_API_ENDPOINT and MOMENTO_API_KEY for real Momento", s.MomentoURL, s.Momento.GRPCAddr)
+	pool, err := rootPool(s.StateDir())
+	if err != nil {
+		return nil, nil, err
+	}
+	cl, err := momentogrpc.Dial(s.Momento.GRPCAddr, s.Momento.Token, &tls.Config{RootCAs: pool})
+	if err != nil {
+		return nil, nil, err
+	}
+	return cl, func() { cl.Close() }, nil
+}
+
+// httpMomento adapts the HTTP client: its long poll is open as soon as it starts.
+type httpMomento struct{ *momento.Client }
+
+func (h httpMomento) Subscribe(ctx context.Context, cache, topic string, ready func(), fn func(momento.TopicItem) error) error {
+	ready()
+	return h.Client.Subscribe(ctx, cache, topic, fn)
 }
 
 func (c *demoCmd) say(format string, args ...any) {
 	fmt.Fprintf(c.stdout, "==> "+format+"\n", args...)
 }
 
-// subscribe prints every topic message and hands it to the scenario.
-func (c *demoCmd) subscribe(ctx context.Context, client *momento.Client) <-chan string {
+// subscribe prints every topic message and hands it to the scenario; it returns once the
+// subscription is open, as the SDK's subscribe() resolves.
+func (c *demoCmd) subscribe(ctx context.Context, client demoMomento) (<-chan string, error) {
 	msgs := make(chan string, 16)
-	var once sync.Once
+	ready := make(chan struct{})
+	failed := make(chan error, 1)
 	c.say("subscribing to topic %s in cache %s", demoTopic, demoCache)
 	go func() {
-		err := client.Subscribe(ctx, demoCache, demoTopic, func(it momento.TopicItem) error {
+		err := client.Subscribe(ctx, demoCache, demoTopic, sync.OnceFunc(func() { close(ready) }), func(it momento.TopicItem) error {
 			if it.Discontinuity {
 				return nil
 			}
@@ -98,13 +137,21 @@ func (c *demoCmd) subscribe(ctx context.Context, client *momento.Client) <-chan 
 			return nil
 		})
 		if err != nil && ctx.Err() == nil {
-			once.Do(func() { c.say("topic subscription ended: %v", err) })
+			c.say("topic subscription ended: %v", err)
+			failed <- err
 		}
 	}()
-	return msgs
+	select {
+	case <-ready:
+		return msgs, nil
+	case err := <-failed:
+		return nil, fmt.Errorf("subscribe to %s: %w", demoTopic, err)
+	case <-time.After(c.timeout):
+		return nil, fmt.Errorf("subscribe to %s: not open within %s", demoTopic, c.timeout)
+	}
 }
 
-func (c *demoCmd) scenario(ctx context.Context, s *sim.Sim, client *momento.Client, topic <-chan string) error {
+func (c *demoCmd) scenario(ctx context.Context, s *sim.Sim, client demoMomento, topic <-chan string) error {
 	db := s.DynamoDB
 	item := map[string]types.AttributeValue{
 		"Location":               &types.AttributeValueMemberS{Value: "San Diego"},
@@ -163,7 +210,7 @@ func (c *demoCmd) awaitTopic(ctx context.Context, topic <-chan string, want stri
 }
 
 // awaitCache polls the cache until San Diego is present (or gone).
-func (c *demoCmd) awaitCache(ctx context.Context, client *momento.Client, present bool) error {
+func (c *demoCmd) awaitCache(ctx context.Context, client demoMomento, present bool) error {
 	deadline := time.Now().Add(c.timeout)
 	for time.Now().Before(deadline) {
 		v, found, err := client.Get(ctx, demoCache, "San Diego")

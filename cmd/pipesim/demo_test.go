@@ -24,7 +24,8 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
 	}
 	for _, want := range []string{
-		"embedded HTTP API server on http://127.0.0.1:",
+		"pipesim's embedded server: HTTP API http://127.0.0.1:",
+		"gRPC 127.0.0.1:",
 		`read back from the table: {Location: "San Diego", MaxTemp: 42, MinTemp: 31, ChancesOfPrecipitation: 91, TTL: 120}`,
 		`"EventType": "INSERT",  "Location": "San Diego"`,
 		`"MaxTemp": "42"`,

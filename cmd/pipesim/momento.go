@@ -8,21 +8,36 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pipesim/pipesim/internal/momento"
+	"github.com/pipesim/pipesim/internal/sim"
 )
 
-// momentoCmd is `pipesim momento`: the embedded Momento HTTP API on its own.
+// momentoCmd is `pipesim momento`: the embedded Momento on its own, development keys, and a
+// small client.
 type momentoCmd struct{ streams }
 
-const momentoUsage = `usage: pipesim momento serve [flags]
+const momentoUsage = `usage: pipesim momento <subcommand> [flags] [args]
 
-Serves a local Momento HTTP API (cache get/set/delete, topic publish/subscribe) until interrupted.
+subcommands:
+  serve                              the embedded Momento (HTTP API and gRPC) until interrupted
+  key [--addr HOST:PORT]             .env lines for an application built on a Momento SDK
+  get CACHE KEY                      print an item (exit 1 on a miss)
+  set CACHE KEY VALUE [--ttl 1h]     store an item
+  delete CACHE KEY                   delete an item
+  publish CACHE TOPIC MESSAGE        publish a text message
+  subscribe CACHE TOPIC              print messages as they arrive, until Ctrl-C
+  list-caches                        list the caches (gRPC control plane)
+
+The client subcommands use MOMENTO_API_ENDPOINT and MOMENTO_API_KEY (the environment, then
+./.env): pipesim's embedded server or real Momento. 'pipesim momento SUBCOMMAND -h' for flags.
 `
 
-// Run dispatches the momento subcommands; only serve exists.
+// Run dispatches the momento subcommands.
 func (c *momentoCmd) Run(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(c.stderr, momentoUsage)
@@ -31,19 +46,22 @@ func (c *momentoCmd) Run(ctx context.Context, args []string) error {
 		}
 		return nil
 	}
-	if args[0] != "serve" {
-		fmt.Fprint(c.stderr, momentoUsage)
-		return &exitError{code: 2, err: fmt.Errorf("momento: unknown subcommand %q", args[0])}
+	switch args[0] {
+	case "serve":
+		return c.serve(ctx, args[1:])
+	case "key":
+		return c.key(args[1:])
+	case "get", "set", "delete", "publish", "subscribe", "list-caches":
+		return c.client(ctx, args[0], args[1:])
 	}
-	return c.serve(ctx, args[1:])
+	fmt.Fprint(c.stderr, momentoUsage)
+	return &exitError{code: 2, err: fmt.Errorf("momento: unknown subcommand %q", args[0])}
 }
 
 // momentoServeOpts are the flags of `pipesim momento serve`.
 type momentoServeOpts struct {
-	addr        string
-	token       string
-	caches      []string
-	faults      map[momento.Route]momento.Fault
+	embedded    sim.EmbeddedOptions
+	tokenGiven  bool
 	pollTimeout time.Duration
 	quiet       bool
 }
@@ -54,64 +72,67 @@ func (c *momentoCmd) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := momento.NewServer(momento.Config{
-		Token:       opts.token,
-		Caches:      opts.caches,
-		PollTimeout: opts.pollTimeout,
-		Logger:      c.requestLogger(opts.quiet),
-	})
-	for route, f := range opts.faults {
-		srv.InjectFault(route, f)
-	}
-	running, err := srv.Listen(opts.addr)
+	opts.embedded.Logger = c.requestLogger(opts.quiet)
+	emb, err := sim.StartEmbedded(opts.embedded)
 	if err != nil {
 		return fmt.Errorf("momento serve: %w", err)
 	}
-	fmt.Fprintf(c.stdout, "momento: serving on %s\n", running.URL())
-	c.describe(opts)
+	fmt.Fprintf(c.stdout, "momento: serving on %s\n", emb.URL)
+	fmt.Fprintf(c.stdout, "momento: gRPC on %s (TLS and plain text; local CA %s)\n", emb.GRPCAddr, emb.CAPath)
+	if emb.MadeUp {
+		fmt.Fprintf(c.stdout, "momento: API key: %s\n", emb.Token)
+	}
+	c.describe(opts, emb)
 	<-ctx.Done()
-	if err := running.Close(); err != nil {
+	if err := emb.Close(); err != nil {
 		return fmt.Errorf("momento serve: %w", err)
 	}
 	return nil
 }
 
 func (c *momentoCmd) parseServeFlags(args []string) (momentoServeOpts, error) {
-	opts := momentoServeOpts{faults: map[momento.Route]momento.Fault{}}
+	opts := momentoServeOpts{}
+	e := &opts.embedded
+	e.Faults = map[momento.Route]momento.Fault{}
 	fs := flag.NewFlagSet("pipesim momento serve", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
-	fs.StringVar(&opts.addr, "addr", "127.0.0.1:9080", "`address` to listen on (host:port; port 0 picks a free one)")
-	fs.StringVar(&opts.token, "token", "", "API `key` clients must send (default $MOMENTO_API_KEY; none set: any non-empty token)")
+	fs.StringVar(&e.HTTPAddr, "addr", "127.0.0.1:9080", "`address` of the HTTP API (host:port; port 0 picks a free one)")
+	fs.StringVar(&e.GRPCAddr, "grpc-addr", "", "`address` of the gRPC API, TLS and plain text on one port (default: the one a development key names, else "+sim.DefaultGRPCAddr+")")
+	fs.StringVar(&e.StateDir, "state-dir", ".pipesim", "`directory` of the local CA and the secret that signs development keys")
+	fs.StringVar(&e.APIKey, "token", "", "API `key` clients must send (default $MOMENTO_API_KEY; none: pipesim's development key for the gRPC address, printed)")
 	fs.Func("cache", "create the cache `NAME` (repeatable)", func(v string) error {
 		if v == "" {
 			return errors.New("empty cache name")
 		}
-		opts.caches = append(opts.caches, v)
+		e.Caches = append(e.Caches, v)
 		return nil
 	})
-	fs.Func("fault", "inject a fault (repeatable, one per route); `SPEC` is\n"+momento.FaultSyntax, func(v string) error {
-		return addFault(opts.faults, v)
+	fs.Func("fault", "inject a fault (repeatable, one per route; gRPC calls take their route's faults too); `SPEC` is\n"+momento.FaultSyntax, func(v string) error {
+		return addFault(e.Faults, v)
 	})
 	fs.DurationVar(&opts.pollTimeout, "poll-timeout", momento.DefaultPollTimeout, "how long a topic subscribe waits before answering with no items")
+	fs.Var(byteSize{&e.MaxBytes}, "max-bytes", "memory cap of items and kept topic messages (e.g. 100MiB, 1GB; default 100MiB, Momento's on-demand hot storage); writes past it answer 429 / RESOURCE_EXHAUSTED")
+	fs.Var(limitsFlag{&e.Limits}, "limits", "enforce Momento's soft limits: "+momento.LimitsSyntax)
+	fs.IntVar(&e.TooLargeStatus, "too-large-status", 0, "HTTP status for an item or message over its size limit (default 429, as Momento answers exceeded limits)")
+	fs.BoolVar(&e.RequireKey, "require-key", false, "plain-text gRPC calls must carry the key too (CredentialProvider.forMomentoLocal sends none)")
 	fs.BoolVar(&opts.quiet, "quiet", false, "do not log requests to stderr")
 	fs.Usage = func() {
-		fmt.Fprint(c.stderr, momentoUsage+"\nflags:\n")
+		fmt.Fprint(c.stderr, "usage: pipesim momento serve [flags]\n\nServes the embedded Momento: the HTTP API and the SDKs' gRPC API over one store.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return opts, &exitError{code: 0}
-		}
-		return opts, &exitError{code: 2}
-	}
-	if fs.NArg() > 0 {
-		return opts, &exitError{code: 2, err: fmt.Errorf("momento serve: unexpected argument %q", fs.Arg(0))}
+	if err := parseFlags(fs, args); err != nil {
+		return opts, err
 	}
 	if opts.pollTimeout <= 0 {
 		return opts, &exitError{code: 2, err: fmt.Errorf("momento serve: --poll-timeout %s is not positive", opts.pollTimeout)}
 	}
-	if opts.token == "" {
-		opts.token = os.Getenv("MOMENTO_API_KEY")
+	e.PollTimeout = opts.pollTimeout
+	if e.APIKey == "" {
+		e.APIKey = os.Getenv("MOMENTO_API_KEY")
+	}
+	opts.tokenGiven = e.APIKey != ""
+	if e.GRPCAddr == "" && momento.KeyEndpoint(e.APIKey) == "" {
+		e.GRPCAddr = sim.DefaultGRPCAddr
 	}
 	return opts, nil
 }
@@ -138,20 +159,50 @@ func (c *momentoCmd) requestLogger(quiet bool) *slog.Logger {
 	return slog.New(slog.NewTextHandler(c.stderr, nil))
 }
 
-// describe tells the user what the server accepts, never the token itself.
-func (c *momentoCmd) describe(opts momentoServeOpts) {
+// describe tells the user what the server accepts and how to try it; a key the user gave is
+// never printed.
+func (c *momentoCmd) describe(opts momentoServeOpts, emb *sim.Embedded) {
 	w := c.stderr
-	if opts.token == "" {
-		fmt.Fprintln(w, "momento: no token configured: any non-empty token is accepted")
-	} else {
+	if opts.tokenGiven {
 		fmt.Fprintln(w, "momento: requests must carry the configured token")
 	}
-	if len(opts.caches) == 0 {
-		fmt.Fprintln(w, "momento: no caches: every request answers 404 Cache Not Found (add --cache NAME)")
+	e := opts.embedded
+	if len(e.Caches) == 0 {
+		fmt.Fprintln(w, "momento: no caches: every request answers 404 Cache Not Found (add --cache NAME, or create one over gRPC)")
 	} else {
-		fmt.Fprintf(w, "momento: caches: %s\n", strings.Join(opts.caches, ", "))
+		fmt.Fprintf(w, "momento: caches: %s\n", strings.Join(e.Caches, ", "))
 	}
-	describeFaults(w, opts.faults)
+	if e.Limits != nil {
+		fmt.Fprintf(w, "momento: limits: %s\n", e.Limits)
+	}
+	describeFaults(w, e.Faults)
+	cache := "CACHE"
+	if len(e.Caches) > 0 {
+		cache = e.Caches[0]
+	}
+	printTryIt(c.stdout, "momento: ", emb, cache, e.StateDir)
+}
+
+// printTryIt prints ready-to-paste commands against the embedded Momento: curl and pipesim's
+// client over HTTP, and the way an SDK application connects over gRPC.
+func printTryIt(w io.Writer, prefix string, emb *sim.Embedded, cache, stateDir string) {
+	key := "$MOMENTO_API_KEY"
+	if emb.MadeUp {
+		key = emb.Token
+	}
+	fmt.Fprintf(w, "%stry: curl -H 'Authorization: %s' '%s/cache/%s?key=KEY'\n", prefix, key, emb.URL, cache)
+	fmt.Fprintf(w, "%s     MOMENTO_API_ENDPOINT=%s MOMENTO_API_KEY=%s pipesim momento get %s KEY\n", prefix, emb.URL, key, cache)
+	host, port := splitAddr(emb.GRPCAddr)
+	fmt.Fprintf(w, "%sSDK: CredentialProvider.forMomentoLocal({hostname: '%s', port: %s}), or the .env lines of: pipesim momento key --addr %s --state-dir %s\n",
+		prefix, host, port, emb.GRPCAddr, stateDir)
+}
+
+func splitAddr(addr string) (host, port string) {
+	i := strings.LastIndex(addr, ":")
+	if i < 0 {
+		return addr, ""
+	}
+	return strings.Trim(addr[:i], "[]"), addr[i+1:]
 }
 
 func describeFaults(w io.Writer, faults map[momento.Route]momento.Fault) {
@@ -161,3 +212,101 @@ func describeFaults(w io.Writer, faults map[momento.Route]momento.Fault) {
 		}
 	}
 }
+
+// key is `pipesim momento key`: the .env lines that point an application built on a Momento
+// SDK, unchanged, at pipesim: a development key naming the gRPC address, the local CA to
+// trust, and the DynamoDB endpoint.
+func (c *momentoCmd) key(args []string) error {
+	fs := flag.NewFlagSet("pipesim momento key", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	addr := fs.String("addr", sim.DefaultGRPCAddr, "the gRPC `address` (host:port) the key points at: the embedded server's (run with this key in MOMENTO_API_KEY serves it there)")
+	stateDir := fs.String("state-dir", ".pipesim", "`directory` of the key secret and the local CA (the server's --state-dir)")
+	ddb := fs.String("dynamodb-endpoint", envOr("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000"), "the DynamoDB endpoint the application uses (default $AWS_ENDPOINT_URL_DYNAMODB, else DynamoDB Local's usual port)")
+	fs.Usage = func() {
+		fmt.Fprint(c.stderr, "usage: pipesim momento key [--addr HOST:PORT] [--state-dir DIR] [--dynamodb-endpoint URL]\n\nPrints .env lines (NAME=value) for an application built on a Momento SDK: append them to its .env.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	host, port := splitAddr(*addr)
+	if _, err := strconv.Atoi(port); err != nil || host == "" || port == "0" {
+		return &exitError{code: 2, err: fmt.Errorf("momento key: --addr %q: want HOST:PORT with a fixed port", *addr)}
+	}
+	secret, err := momento.LoadKeySecret(*stateDir)
+	if err != nil {
+		return err
+	}
+	lt, err := momento.LoadTLS(*stateDir, host)
+	if err != nil {
+		return err
+	}
+	ca, err := filepath.Abs(lt.CAPath)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "MOMENTO_API_KEY=%s\n", momento.DevKey(secret, *addr))
+	fmt.Fprintf(c.stdout, "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH=%s\n", ca)
+	fmt.Fprintf(c.stdout, "AWS_ENDPOINT_URL_DYNAMODB=%s\n", *ddb)
+	fmt.Fprintf(c.stderr, "pipesim: the key points at %s over TLS; pipesim run (with this key in MOMENTO_API_KEY) and momento serve --state-dir %s serve it there\n", *addr, *stateDir)
+	fmt.Fprintln(c.stderr, "pipesim: the application also needs AWS_REGION and AWS credentials; any value works with DynamoDB Local")
+	return nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// byteSize is a flag of a number of bytes, with an optional unit (KB, MB, GB, KiB, MiB, GiB).
+type byteSize struct{ n *int64 }
+
+func (b byteSize) String() string {
+	if b.n == nil {
+		return ""
+	}
+	return strconv.FormatInt(*b.n, 10)
+}
+
+func (b byteSize) Set(v string) error {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+	num, mult := v, int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(v, u.suffix) {
+			num, mult = strings.TrimSuffix(v, u.suffix), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return fmt.Errorf("%q: want a positive size such as 100MiB or 1GB", v)
+	}
+	*b.n = n * mult
+	return nil
+}
+
+// limitsFlag is --limits / --momento-limits: alone it turns Momento's documented limits on.
+type limitsFlag struct{ l **momento.Limits }
+
+func (f limitsFlag) String() string {
+	if f.l == nil || *f.l == nil {
+		return ""
+	}
+	return (*f.l).String()
+}
+
+func (f limitsFlag) Set(v string) error {
+	l, err := momento.ParseLimits(v)
+	if err != nil {
+		return err
+	}
+	*f.l = l
+	return nil
+}
+
+func (f limitsFlag) IsBoolFlag() bool { return true }

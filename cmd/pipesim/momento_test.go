@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pipesim/pipesim/internal/momento"
+	momentogrpc "github.com/pipesim/pipesim/internal/momento/grpc"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while a command writes to it.
@@ -62,10 +63,11 @@ func TestMomentoServe(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		done <- cmd.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--cache", "c1", "--cache", "c2",
-			"--fault", "cache-put=503", "--poll-timeout", "1s"})
+		done <- cmd.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0", "--state-dir", t.TempDir(),
+			"--cache", "c1", "--cache", "c2", "--fault", "cache-put=503", "--poll-timeout", "1s"})
 	}()
 	url := waitForURL(t, &stdout, done)
+	grpcAddr := strings.Fields(waitForLine(t, &stdout, done, "momento: gRPC on "))[0]
 	c := &momento.Client{BaseURL: url, Token: token}
 	err := c.Set(ctx, "c1", "k", []byte("v"), time.Minute)
 	var se *momento.StatusError
@@ -77,6 +79,14 @@ func TestMomentoServe(t *testing.T) {
 	}
 	if got, found, err := c.Get(ctx, "c2", "k"); err != nil || !found || string(got) != "v" {
 		t.Errorf("Get = %q, %t, %v; want %q", got, found, err, "v")
+	}
+	g, err := momentogrpc.Dial(grpcAddr, token, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if got, found, err := g.Get(ctx, "c2", "k"); err != nil || !found || string(got) != "v" {
+		t.Errorf("gRPC Get of the item set over HTTP = %q, %t, %v; want %q (one store)", got, found, err, "v")
 	}
 	bad := &momento.Client{BaseURL: url, Token: "other"}
 	if err := bad.Delete(ctx, "c1", "k"); !errors.As(err, &se) || se.Status != 401 {
@@ -102,7 +112,11 @@ func TestMomentoServeBadArgs(t *testing.T) {
 		wantCode int
 		wantErr  string // in stderr or the error
 	}{
-		{nil, 2, "usage: pipesim momento serve"},
+		{nil, 2, "usage: pipesim momento <subcommand>"},
+		{[]string{"serve", "--max-bytes", "lots"}, 2, "want a positive size"},
+		{[]string{"serve", "--limits=speed=3"}, 2, `unknown limit "speed"`},
+		{[]string{"key", "--addr", "127.0.0.1:0"}, 2, "fixed port"},
+		{[]string{"get", "c"}, 2, "want 2 argument(s) (CACHE KEY), got 1"},
 		{[]string{"start"}, 2, `unknown subcommand "start"`},
 		{[]string{"serve", "--fault", "cache-post=503"}, 2, `unknown route "cache-post"`},
 		{[]string{"serve", "--fault", "cache-put=503", "--fault", "cache-put=500"}, 2, "already given"},
@@ -143,7 +157,7 @@ func TestMomentoServeAddrInUse(t *testing.T) {
 	var stdout, stderr syncBuffer
 	cmd := &momentoCmd{streams: newStreams(nil, &stdout, &stderr)}
 	addr := strings.TrimPrefix(r.URL(), "http://")
-	if err := cmd.Run(context.Background(), []string{"serve", "--addr", addr}); err == nil || !strings.Contains(err.Error(), addr) {
+	if err := cmd.Run(context.Background(), []string{"serve", "--addr", addr, "--grpc-addr", "127.0.0.1:0", "--state-dir", t.TempDir()}); err == nil || !strings.Contains(err.Error(), addr) {
 		t.Errorf("momento serve on a bound address = %v; want an error naming %s", err, addr)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -71,8 +72,8 @@ func pageURL(addr net.Addr, host, token string) string {
 }
 
 func (c *runCmd) announce(s *sim.Sim) {
-	if s.Embedded != nil && usesMomento(s) {
-		fmt.Fprintf(c.stderr, "pipesim: embedded Momento HTTP API on %s (caches: %v)\n", s.MomentoURL, s.Config.Caches)
+	if s.Momento != nil {
+		announceMomento(c.stderr, s)
 	}
 	for _, p := range s.Config.Pipes {
 		state := "RUNNING"
@@ -83,15 +84,23 @@ func (c *runCmd) announce(s *sim.Sim) {
 	}
 }
 
-// usesMomento reports whether a destination points at the Momento pipesim started: a template's
-// destinations may point elsewhere, and then the embedded server is not worth a line.
-func usesMomento(s *sim.Sim) bool {
-	for _, d := range s.Config.Destinations {
-		if strings.HasPrefix(d.Endpoint, s.MomentoURL) {
-			return true
-		}
+// announceMomento says where the embedded Momento is, the key it accepts (when pipesim made it
+// up: a key the user gave is never printed), and how to try it and connect an application.
+func announceMomento(w io.Writer, s *sim.Sim) {
+	emb := s.Momento
+	fmt.Fprintf(w, "pipesim: embedded Momento: HTTP API %s, gRPC %s (TLS and plain text; caches: %s)\n",
+		emb.URL, emb.GRPCAddr, strings.Join(s.Config.Caches, ", "))
+	if emb.MadeUp {
+		fmt.Fprintf(w, "pipesim: Momento API key (pipesim's development key for %s): %s\n", emb.GRPCAddr, emb.Token)
+	} else {
+		fmt.Fprintln(w, "pipesim: Momento API key: the one you gave (MOMENTO_API_KEY or --momento-api-key)")
 	}
-	return false
+	cache := "CACHE"
+	if len(s.Config.Caches) > 0 {
+		cache = s.Config.Caches[0]
+	}
+	printTryIt(w, "pipesim: ", emb, cache, s.StateDir())
+	fmt.Fprintf(w, "pipesim: DynamoDB: AWS_ENDPOINT_URL_DYNAMODB=%s\n", s.DynamoDBEndpoint)
 }
 
 // listenWeb listens on --web. An address other machines can reach (not loopback) needs

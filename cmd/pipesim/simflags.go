@@ -188,6 +188,7 @@ type simFlags struct {
 	logFormat        string
 	verbose          bool
 	faults           map[momento.Route]momento.Fault
+	momento          sim.EmbeddedOptions
 	sqsEndpoint      string
 	sqsProtocol      string
 }
@@ -203,8 +204,12 @@ func (f *simFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.sqsEndpoint, "sqs-endpoint", os.Getenv("AWS_ENDPOINT_URL_SQS"), "send dead-letter messages to real SQS queues at this endpoint (default $AWS_ENDPOINT_URL_SQS; none: local queue files)")
 	fs.StringVar(&f.sqsProtocol, "sqs-protocol", "json", "protocol the SQS endpoint speaks: json (AWS, LocalStack, ElasticMQ 1.5+) or query (goaws)")
 	f.faults = map[momento.Route]momento.Fault{}
-	fs.Func("momento-fault", "inject a fault into the embedded Momento server (repeatable, one per route); `SPEC` is\n"+momento.FaultSyntax,
+	fs.Func("momento-fault", "inject a fault into the embedded Momento server, HTTP and gRPC (repeatable, one per route); `SPEC` is\n"+momento.FaultSyntax,
 		func(v string) error { return addFault(f.faults, v) })
+	fs.StringVar(&f.momento.APIKey, "momento-api-key", "", "the `key` the embedded Momento accepts (default $MOMENTO_API_KEY; none: pipesim's development key, printed at start)")
+	fs.StringVar(&f.momento.GRPCAddr, "momento-grpc-addr", "", "`address` of the embedded Momento's gRPC API (default: the one a development key in MOMENTO_API_KEY names, else a free port)")
+	fs.Var(limitsFlag{&f.momento.Limits}, "momento-limits", "enforce Momento's soft limits in the embedded server: "+momento.LimitsSyntax)
+	fs.Var(byteSize{&f.momento.MaxBytes}, "momento-max-bytes", "memory cap of the embedded Momento (e.g. 100MiB; default 100MiB, Momento's on-demand hot storage)")
 }
 
 func (f *simFlags) options(stderr io.Writer) (sim.Options, error) {
@@ -231,7 +236,7 @@ func (f *simFlags) options(stderr io.Writer) (sim.Options, error) {
 		PipesFile: pipesFile, Template: tmpl, DynamoDBEndpoint: f.dynamoDBEndpoint, DynamoDBPath: f.dynamoDBPath,
 		StateDir: f.stateDir, PollInterval: f.pollInterval, StreamReadLimit: f.streamReadLimit, Missing: load.Missing, StripObjectQuotes: load.StripObjectQuotes,
 		AllowUnsupported: load.AllowUnsupported, AllowBatching: load.AllowBatching, Retry: f.retry(),
-		Logger: logger, Faults: f.faults, SQSEndpoint: f.sqsEndpoint, SQSProtocol: f.sqsProtocol,
+		Logger: logger, Faults: f.faults, SQSEndpoint: f.sqsEndpoint, SQSProtocol: f.sqsProtocol, Momento: f.momento,
 	}
 	if f.verbose {
 		o.ServiceLog = stderr

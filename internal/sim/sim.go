@@ -63,6 +63,9 @@ type Options struct {
 	// Faults are injected into the embedded Momento server; an error when a real endpoint is
 	// configured, since pipesim cannot make real Momento fail.
 	Faults map[momento.Route]momento.Fault
+	// Momento configures the embedded Momento when MOMENTO_API_ENDPOINT is not set (its
+	// StateDir, Caches and Faults are filled in from the fields above and the design).
+	Momento EmbeddedOptions
 }
 
 // Sim is a loaded pipes file with everything it needs started.
@@ -70,9 +73,12 @@ type Sim struct {
 	Config       *config.Config
 	DynamoDB     *dynamodb.Client
 	Streams      *dynamodbstreams.Client
+	// DynamoDBEndpoint is the DynamoDB Local the pipes read, for applications to use too.
+	DynamoDBEndpoint string
 	MomentoURL   string           // ${MOMENTO_API_ENDPOINT}: real Momento, or the embedded server
 	MomentoToken string           // ${MOMENTO_API_KEY}; never logged
-	Embedded     *momento.Server  // nil when a real endpoint is configured
+	Embedded     *momento.Server  // nil when a real endpoint is configured, or no destination uses Momento
+	Momento      *Embedded        // the embedded Momento (both APIs); nil when Embedded is
 	DLQ          *pipe.FileQueues // the local dead-letter queues
 	// DeadLetters is where the pipes dead-letter: DLQ, or SQS queues when an endpoint is set.
 	DeadLetters pipe.DeadLetters
@@ -81,9 +87,10 @@ type Sim struct {
 	closers []func() error
 }
 
-// Start loads the pipes file, starts the embedded Momento server if MOMENTO_API_ENDPOINT is not
-// set, gets a DynamoDB Local, and creates the declared tables that are missing. On error
-// everything started so far is stopped.
+// Start loads and validates the design, then starts the embedded Momento server if
+// MOMENTO_API_ENDPOINT is not set and a destination points at it, gets a DynamoDB Local, and
+// creates the declared tables that are missing. A design that does not load starts nothing. On
+// error everything started so far is stopped.
 func Start(ctx context.Context, opts Options) (*Sim, error) {
 	if opts.StateDir == "" {
 		opts.StateDir = ".pipesim"
@@ -108,17 +115,8 @@ func (s *Sim) start(ctx context.Context) error {
 			return err
 		}
 	}
-	lookup, err := s.momento(lookup)
-	if err != nil {
+	if err := s.loadWithMomento(lookup); err != nil {
 		return err
-	}
-	if s.Config, err = s.load(lookup); err != nil {
-		return err
-	}
-	for _, c := range s.Config.Caches {
-		if s.Embedded != nil {
-			s.Embedded.CreateCache(c)
-		}
 	}
 	if s.opts.SQSEndpoint != "" {
 		q, err := sqsdlq.New(ctx, sqsdlq.Options{Endpoint: s.opts.SQSEndpoint, Region: s.Config.Region, Protocol: s.opts.SQSProtocol})
@@ -133,31 +131,62 @@ func (s *Sim) start(ctx context.Context) error {
 	return s.createTables(ctx)
 }
 
-// momento points the destinations at real Momento when MOMENTO_API_ENDPOINT is set, else at the
-// embedded server, with the faults to inject.
-func (s *Sim) momento(lookup config.Lookup) (config.Lookup, error) {
+// loadWithMomento loads the design against real Momento when MOMENTO_API_ENDPOINT is set.
+// Otherwise it validates the design first, with stand-ins for the embedded server's endpoint
+// and key, so that a bad design starts nothing and prints no address; then it starts the
+// embedded Momento only if a destination points at it, and loads the design again with its
+// endpoint and key.
+func (s *Sim) loadWithMomento(lookup config.Lookup) error {
 	if endpoint, ok := lookup(EnvMomentoEndpoint); ok {
 		if len(s.opts.Faults) > 0 {
-			return nil, fmt.Errorf("fault injection needs the embedded Momento server, but %s is set", EnvMomentoEndpoint)
+			return fmt.Errorf("fault injection needs the embedded Momento server, but %s is set", EnvMomentoEndpoint)
 		}
 		s.MomentoURL = endpoint
 		s.MomentoToken, _ = lookup(EnvMomentoKey)
-		return lookup, nil
+		var err error
+		s.Config, err = s.load(lookup, true)
+		return err
 	}
-	lookup, emb, err := StartEmbeddedMomento(lookup)
+	mo := s.opts.Momento
+	if mo.APIKey == "" {
+		mo.APIKey, _ = lookup(EnvMomentoKey)
+	}
+	key := mo.APIKey
+	if key == "" {
+		key = placeholderKey
+	}
+	cfg, err := s.load(lookup.With(EnvMomentoEndpoint, placeholderEndpoint).With(EnvMomentoKey, key), true)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	if !usesEndpoint(cfg, placeholderEndpoint) {
+		if len(s.opts.Faults) > 0 {
+			return fmt.Errorf("--momento-fault: no API destination of the design uses the embedded Momento (${%s})", EnvMomentoEndpoint)
+		}
+		s.Config = cfg
+		return nil
+	}
+	mo.StateDir, mo.Caches, mo.Faults = s.opts.StateDir, cfg.Caches, s.opts.Faults
+	emb, err := StartEmbedded(mo)
+	if err != nil {
+		return err
 	}
 	s.closers = append(s.closers, emb.Close)
-	for route, f := range s.opts.Faults {
-		emb.Server.InjectFault(route, f)
-	}
-	s.Embedded, s.MomentoURL, s.MomentoToken = emb.Server, emb.URL, emb.Token
-	return lookup, nil
+	s.Momento, s.Embedded, s.MomentoURL, s.MomentoToken = emb, emb.Server, emb.URL, emb.Token
+	s.Config, err = s.load(lookup.With(EnvMomentoEndpoint, emb.URL).With(EnvMomentoKey, emb.Token), false)
+	return err
 }
 
-func (s *Sim) load(lookup config.Lookup) (*config.Config, error) {
-	return LoadDesign(s.opts.PipesFile, s.opts.Template, config.Options{Lookup: lookup, Missing: s.opts.Missing, StripObjectQuotes: s.opts.StripObjectQuotes,
+// load loads the design; notes tells whether a template's notes are printed (once: the second
+// load of the same design says nothing new).
+func (s *Sim) load(lookup config.Lookup, notes bool) (*config.Config, error) {
+	tmpl := s.opts.Template
+	if tmpl != nil && !notes {
+		quiet := *tmpl
+		quiet.Notice = nil
+		tmpl = &quiet
+	}
+	return LoadDesign(s.opts.PipesFile, tmpl, config.Options{Lookup: lookup, Missing: s.opts.Missing, StripObjectQuotes: s.opts.StripObjectQuotes,
 		AllowUnsupported: s.opts.AllowUnsupported, AllowBatching: s.opts.AllowBatching})
 }
 
@@ -175,6 +204,7 @@ func (s *Sim) startDynamoDB(ctx context.Context) error {
 		return err
 	}
 	s.closers = append(s.closers, inst.Close)
+	s.DynamoDBEndpoint = inst.Endpoint
 	var id ddblocal.Identity
 	if s.DynamoDB, s.Streams, id, err = ddblocal.ClientFor(ctx, inst, s.Config.Region); err != nil {
 		return err
@@ -193,3 +223,6 @@ func (s *Sim) Close() error {
 	s.closers = nil
 	return errors.Join(errs...)
 }
+
+// StateDir is where the simulation keeps its state.
+func (s *Sim) StateDir() string { return s.opts.StateDir }

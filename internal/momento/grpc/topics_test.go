@@ -2,6 +2,8 @@ package momentogrpc
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -214,4 +216,53 @@ func TestControl(t *testing.T) {
 	wantCode(t, "FlushCache of a missing cache", err, codes.NotFound, "Cache not found")
 	_, err = ctl.CreateCache(ctx, &pb.CreateCacheRequest{})
 	wantCode(t, "CreateCache without a name", err, codes.InvalidArgument, "cache_name")
+}
+
+func TestClient(t *testing.T) {
+	e := newEnv(t)
+	c, err := Dial(e.addr, testKey, &tls.Config{RootCAs: e.tls.Pool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := t.Context()
+	if err := e.http.Store().Set(testCache, []byte("k"), []byte("v"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if v, found, err := c.Get(ctx, testCache, "k"); err != nil || !found || string(v) != "v" {
+		t.Errorf("Get = %q, %t, %v; want a hit", v, found, err)
+	}
+	if _, found, err := c.Get(ctx, testCache, "other"); err != nil || found {
+		t.Errorf("Get of a missing key = %t, %v; want a miss", found, err)
+	}
+	if _, _, err := c.Get(ctx, "nope", "k"); !errors.Is(err, momento.ErrCacheNotFound) {
+		t.Errorf("Get on a missing cache = %v; want ErrCacheNotFound", err)
+	}
+	if names, err := c.ListCaches(ctx); err != nil || strings.Join(names, ",") != testCache {
+		t.Errorf("ListCaches = %v, %v", names, err)
+	}
+	subCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ready := make(chan struct{})
+	got := make(chan momento.TopicItem, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- c.Subscribe(subCtx, testCache, "t", func() { close(ready) }, func(it momento.TopicItem) error { got <- it; return nil })
+	}()
+	<-ready
+	if err := e.http.Store().Publish(testCache, "t", momento.Message{Text: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	if it := <-got; it.Text != "hi" || it.SequenceNumber != 1 {
+		t.Errorf("Subscribe got %+v; want hi, sequence 1", it)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Subscribe after cancel = %v; want context.Canceled", err)
+	}
+	bad, _ := Dial(e.addr, "wrong-secret-key", &tls.Config{RootCAs: e.tls.Pool})
+	defer bad.Close()
+	if _, _, err := bad.Get(ctx, testCache, "k"); err == nil || strings.Contains(err.Error(), "wrong-secret-key") || !strings.Contains(err.Error(), "Unauthenticated") {
+		t.Errorf("Get with a wrong key = %v; want Unauthenticated, without the key", err)
+	}
 }
