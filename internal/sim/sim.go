@@ -70,16 +70,16 @@ type Options struct {
 
 // Sim is a loaded pipes file with everything it needs started.
 type Sim struct {
-	Config       *config.Config
-	DynamoDB     *dynamodb.Client
-	Streams      *dynamodbstreams.Client
+	Config   *config.Config
+	DynamoDB *dynamodb.Client
+	Streams  *dynamodbstreams.Client
 	// DynamoDBEndpoint is the DynamoDB Local the pipes read, for applications to use too.
 	DynamoDBEndpoint string
-	MomentoURL   string           // ${MOMENTO_API_ENDPOINT}: real Momento, or the embedded server
-	MomentoToken string           // ${MOMENTO_API_KEY}; never logged
-	Embedded     *momento.Server  // nil when a real endpoint is configured, or no destination uses Momento
-	Momento      *Embedded        // the embedded Momento (both APIs); nil when Embedded is
-	DLQ          *pipe.FileQueues // the local dead-letter queues
+	MomentoURL       string           // ${MOMENTO_API_ENDPOINT}: real Momento, or the embedded server
+	MomentoToken     string           // ${MOMENTO_API_KEY}; never logged
+	Embedded         *momento.Server  // nil when a real endpoint is configured, or no destination uses Momento
+	Momento          *Embedded        // the embedded Momento (both APIs); nil when Embedded is
+	DLQ              *pipe.FileQueues // the local dead-letter queues
 	// DeadLetters is where the pipes dead-letter: DLQ, or SQS queues when an endpoint is set.
 	DeadLetters pipe.DeadLetters
 

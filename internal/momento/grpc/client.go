@@ -152,4 +152,3 @@ func (c *Client) wrap(op string, err error) error {
 	}
 	return fmt.Errorf("momento gRPC %s: %s: %s", op, st.Code(), msg)
 }
-
