@@ -183,6 +183,7 @@ type simFlags struct {
 	pipeFlags
 	dynamoDBEndpoint string
 	dynamoDBPath     string
+	dynamoDBPort     int
 	pollInterval     time.Duration
 	streamReadLimit  int
 	logFormat        string
@@ -197,6 +198,7 @@ func (f *simFlags) register(fs *flag.FlagSet) {
 	f.pipeFlags.register(fs)
 	fs.StringVar(&f.dynamoDBEndpoint, "dynamodb-endpoint", "", "DynamoDB Local endpoint (default $AWS_ENDPOINT_URL_DYNAMODB, else Docker, else the jar)")
 	fs.StringVar(&f.dynamoDBPath, "dynamodb-path", "", "directory for DynamoDB Local's database when pipesim starts it (default: in memory)")
+	fs.IntVar(&f.dynamoDBPort, "dynamodb-port", 0, "port of the DynamoDB Local pipesim starts (e.g. 8000, where pipesim momento key points applications; default: a free one)")
 	fs.DurationVar(&f.pollInterval, "poll-interval", 250*time.Millisecond, "how often each shard is polled (Pipes: four times a second)")
 	fs.IntVar(&f.streamReadLimit, "stream-read-limit", stream.DefaultReadLimit, "GetRecords calls per second per shard that all pipes on a stream share, as DynamoDB Streams throttles them (LimitExceededException); 0: no limit")
 	fs.StringVar(&f.logFormat, "log-format", "text", "pipesim's own diagnostics: text or json")
@@ -233,7 +235,7 @@ func (f *simFlags) options(stderr io.Writer) (sim.Options, error) {
 		return sim.Options{}, err
 	}
 	o := sim.Options{
-		PipesFile: pipesFile, Template: tmpl, DynamoDBEndpoint: f.dynamoDBEndpoint, DynamoDBPath: f.dynamoDBPath,
+		PipesFile: pipesFile, Template: tmpl, DynamoDBEndpoint: f.dynamoDBEndpoint, DynamoDBPath: f.dynamoDBPath, DynamoDBPort: f.dynamoDBPort,
 		StateDir: f.stateDir, PollInterval: f.pollInterval, StreamReadLimit: f.streamReadLimit, Missing: load.Missing, StripObjectQuotes: load.StripObjectQuotes,
 		AllowUnsupported: load.AllowUnsupported, AllowBatching: load.AllowBatching, Retry: f.retry(),
 		Logger: logger, Faults: f.faults, SQSEndpoint: f.sqsEndpoint, SQSProtocol: f.sqsProtocol, Momento: f.momento,

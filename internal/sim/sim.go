@@ -38,6 +38,7 @@ type Options struct {
 	Template         *Template
 	DynamoDBEndpoint string // "" lets ddblocal find or start one
 	DynamoDBPath     string // DynamoDB Local database directory; "" keeps it in memory
+	DynamoDBPort     int    // port of a DynamoDB Local pipesim starts (jar); 0 => a free one
 	StateDir         string // checkpoints, dead-letter queues, logs; "" means .pipesim
 	PollInterval     time.Duration
 	// StreamReadLimit is the GetRecords calls per second per shard that all pipes on a stream
@@ -199,7 +200,7 @@ func LoadPipes(path string, opts config.Options) (*config.Config, error) {
 }
 
 func (s *Sim) startDynamoDB(ctx context.Context) error {
-	inst, err := ddblocal.Start(ctx, ddblocal.Options{Endpoint: s.opts.DynamoDBEndpoint, DBPath: s.opts.DynamoDBPath, Log: s.opts.ServiceLog})
+	inst, err := ddblocal.Start(ctx, ddblocal.Options{Endpoint: s.opts.DynamoDBEndpoint, DBPath: s.opts.DynamoDBPath, Port: s.opts.DynamoDBPort, Log: s.opts.ServiceLog})
 	if err != nil {
 		return err
 	}
