@@ -120,3 +120,31 @@ func TestParseLimits(t *testing.T) {
 		}
 	}
 }
+
+func FuzzKeyEndpoint(f *testing.F) {
+	f.Add(DevKey([]byte("secret-0123456789"), "127.0.0.1:9081"))
+	f.Add("a.b.c")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, key string) {
+		ep := KeyEndpoint(key)
+		if ep != "" && strings.Count(key, ".") != 2 {
+			t.Errorf("KeyEndpoint(%q) = %q from a key that is not a JWT", key, ep)
+		}
+	})
+}
+
+func FuzzParseLimits(f *testing.F) {
+	for _, s := range []string{"on", "off", "cache-ops=5", "subscriptions=0, topic-ops=10", "x=", "=1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		l, err := ParseLimits(spec)
+		if err != nil || l == nil {
+			return
+		}
+		again, err := ParseLimits(l.String())
+		if err != nil || *again != *l {
+			t.Errorf("ParseLimits(%q).String() = %q parses back as %+v, %v", spec, l.String(), again, err)
+		}
+	})
+}

@@ -1,17 +1,12 @@
 package momento
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
-
-// ErrLimitExceeded is what every *LimitError is (errors.Is): Momento's "limit exceeded", HTTP
-// 429 and gRPC RESOURCE_EXHAUSTED.
-var ErrLimitExceeded = errors.New("limit exceeded")
 
 // Causes of a LimitError, as Momento's SDKs read them from the "err" trailer of a
 // RESOURCE_EXHAUSTED answer (@gomomento/sdk-core, LimitExceededError).

@@ -30,12 +30,19 @@ const (
 	DefaultTopicBuffer = 256
 )
 
-// Sentinel errors returned by the client and by ParseFault.
+// Sentinel errors of the store, the client and ParseFault.
 var (
 	// ErrCacheNotFound: the cache does not exist (404 "Cache Not Found").
 	ErrCacheNotFound = errors.New("cache not found")
 	// ErrFaultSpec: a fault specification does not parse.
 	ErrFaultSpec = errors.New("bad fault spec")
+	// ErrCacheExists: CreateCache of a cache that exists (gRPC ALREADY_EXISTS).
+	ErrCacheExists = errors.New("cache already exists")
+	// ErrNotANumber: Increment of an item whose value is not a base-10 integer.
+	ErrNotANumber = errors.New("the item's value is not a base-10 integer")
+	// ErrLimitExceeded is what every *LimitError is (errors.Is): Momento's "limit exceeded",
+	// HTTP 429 and gRPC RESOURCE_EXHAUSTED.
+	ErrLimitExceeded = errors.New("limit exceeded")
 
 	// errTooLarge marks a body over its limit (answered with Config.TooLargeStatus).
 	errTooLarge = errors.New("body too large")

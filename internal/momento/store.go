@@ -13,9 +13,6 @@ import (
 // on-demand Momento account (docs/cache/manage/limits.mdx).
 const DefaultMaxBytes = 100 << 20
 
-// ErrCacheExists: CreateCache of a cache that exists (gRPC ALREADY_EXISTS).
-var ErrCacheExists = errors.New("cache already exists")
-
 // StoreConfig configures a Store. The zero value is usable.
 type StoreConfig struct {
 	Now func() time.Time // nil => time.Now
@@ -205,9 +202,6 @@ func (s *Store) KeysExist(cache string, keys [][]byte) ([]bool, error) {
 	})
 	return out, err
 }
-
-// ErrNotANumber: Increment of an item whose value is not a base-10 integer.
-var ErrNotANumber = errors.New("the item's value is not a base-10 integer")
 
 // Increment adds amount to the integer stored under key (a missing key counts as 0) and
 // returns the sum, stored as base-10 text; a new item takes ttl, an existing one keeps its
