@@ -144,27 +144,23 @@ func (c *replayCmd) setup() (*replay.Run, func(), error) {
 		closers = append(closers, closeOut)
 		r.DryRun = w
 	}
-	var emb *sim.Embedded
-	if !c.o.dryRun {
-		if lookup, emb, err = sim.StartEmbeddedMomento(lookup); err != nil {
-			return nil, nil, err
-		}
-		if emb != nil {
-			closers = append(closers, emb.Close)
-			fmt.Fprintf(c.stderr, "pipesim: embedded Momento HTTP API on %s\n", emb.URL)
-		}
-		r.Sender, r.DLQ = httpdest.NewSender(), &pipe.FileQueues{Dir: filepath.Join(c.o.stateDir, "dlq")}
-		r.ExecLog = c.execLog(&closers)
-	}
 	load.Lookup = lookup
-	if r.Config, err = sim.LoadDesign(pipesFile, tmpl, load); err != nil {
+	if c.o.dryRun {
+		r.Config, err = sim.LoadDesign(pipesFile, tmpl, load)
+	} else {
+		var emb *sim.Embedded
+		if r.Config, emb, err = sim.LoadWithEmbeddedMomento(pipesFile, tmpl, load); emb != nil {
+			closers = append(closers, emb.Close)
+			announceReplayMomento(c.stderr, emb)
+		}
+	}
+	if err != nil {
 		closeAll()
 		return nil, nil, err
 	}
-	for _, name := range r.Config.Caches {
-		if emb != nil {
-			emb.Server.CreateCache(name)
-		}
+	if !c.o.dryRun {
+		r.Sender, r.DLQ = httpdest.NewSender(), &pipe.FileQueues{Dir: filepath.Join(c.o.stateDir, "dlq")}
+		r.ExecLog = c.execLog(&closers)
 	}
 	if c.o.trace {
 		r.Trace = sim.NewTracer(c.stderr).Trace
@@ -368,4 +364,14 @@ func progressLine(read, size int64) string {
 		}
 	}
 	return fmt.Sprintf("replay: [%s] %3.0f%% %.1f/%.1f MB", bar, 100*float64(read)/float64(size), float64(read)/1e6, float64(size)/1e6)
+}
+
+// announceReplayMomento says where the embedded Momento of a replay is, and its key when
+// pipesim made it up (a key the user gave is never printed).
+func announceReplayMomento(w io.Writer, emb *sim.Embedded) {
+	if emb.MadeUp {
+		fmt.Fprintf(w, "pipesim: embedded Momento HTTP API on %s (API key %s)\n", emb.URL, emb.Token)
+		return
+	}
+	fmt.Fprintf(w, "pipesim: embedded Momento HTTP API on %s (API key: your MOMENTO_API_KEY)\n", emb.URL)
 }

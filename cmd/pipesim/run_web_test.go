@@ -152,7 +152,7 @@ func TestRunWebAddrInUse(t *testing.T) {
 // without --web-allow-remote, before anything starts; with it, run warns.
 func TestRunWebRemote(t *testing.T) {
 	s, _, _ := testStreams()
-	err := (&runCmd{streams: s}).Run(context.Background(), []string{"--dynamodb-endpoint", "http://127.0.0.1:1", "--web", ":0"})
+	err := (&runCmd{streams: s}).Run(context.Background(), []string{"--dynamodb-endpoint", "http://127.0.0.1:1", "--web", ":0", "--state-dir", t.TempDir()})
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(ee.err.Error(), "which other machines can reach: use a loopback address such as 127.0.0.1:PORT, or add --web-allow-remote") {
 		t.Errorf("run --web :0 = %v; want exit 2 asking for a loopback address or --web-allow-remote", err)
@@ -162,7 +162,7 @@ func TestRunWebRemote(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		done <- (&runCmd{streams: newStreams(nil, io.Discard, &errOut)}).Run(ctx, []string{"--dynamodb-endpoint", "http://127.0.0.1:1", "--web", ":0", "--web-allow-remote"})
+		done <- (&runCmd{streams: newStreams(nil, io.Discard, &errOut)}).Run(ctx, []string{"--dynamodb-endpoint", "http://127.0.0.1:1", "--web", ":0", "--web-allow-remote", "--state-dir", t.TempDir()})
 	}()
 	if got := waitForLine(t, &errOut, done, "pipesim: warning: the web page listens on "); !strings.Contains(got, "which other machines can reach") {
 		t.Errorf("run --web :0 --web-allow-remote warned %q; want it to say other machines can reach the page", got)

@@ -173,28 +173,65 @@ func addrHint(o EmbeddedOptions, addr string) string {
 	return ""
 }
 
-// StartEmbeddedMomento serves the embedded Momento HTTP API on a free loopback port when
-// MOMENTO_API_ENDPOINT is not set, the same rule `pipesim run` follows, and returns lookup with
-// ${MOMENTO_API_ENDPOINT} (and ${MOMENTO_API_KEY}, made up when unset) pointing at it. With an
-// endpoint set it returns lookup unchanged and a nil *Embedded. `pipesim replay` uses it; it
-// serves no gRPC.
-func StartEmbeddedMomento(lookup config.Lookup) (config.Lookup, *Embedded, error) {
+// LoadWithEmbeddedMomento loads a design as `pipesim replay` does: against real Momento when
+// ${MOMENTO_API_ENDPOINT} is set (opts.Lookup); otherwise, once the design has loaded with
+// stand-ins for the endpoint and key, and only when a destination points at the endpoint, it
+// serves the embedded Momento HTTP API (no gRPC) on a free loopback port with the design's
+// caches and loads the design against it. Its key is ${MOMENTO_API_KEY}, else a random one
+// (Embedded.MadeUp). The *Embedded is nil when nothing was started; the caller closes it.
+func LoadWithEmbeddedMomento(pipesFile string, tmpl *Template, opts config.Options) (*config.Config, *Embedded, error) {
+	lookup := opts.Lookup
+	load := func(l config.Lookup, _ bool) (*config.Config, error) {
+		o := opts
+		o.Lookup = l
+		return LoadDesign(pipesFile, tmpl, o)
+	}
 	if _, ok := lookup(EnvMomentoEndpoint); ok {
-		return lookup, nil, nil
+		cfg, err := load(lookup, true)
+		return cfg, nil, err
 	}
-	token, ok := lookup(EnvMomentoKey)
-	if !ok {
-		var b [12]byte
-		_, _ = rand.Read(b[:])
-		token = "pipesim-local-" + hex.EncodeToString(b[:])
+	token, given := lookup(EnvMomentoKey)
+	var e *Embedded
+	cfg, err := loadForEmbedded(load, lookup, token, func(caches []string) (string, string, error) {
+		if !given {
+			var b [12]byte
+			_, _ = rand.Read(b[:])
+			token = "pipesim-local-" + hex.EncodeToString(b[:])
+		}
+		srv := momento.NewServer(momento.Config{Token: token, Caches: caches})
+		running, err := srv.Listen("127.0.0.1:0")
+		if err != nil {
+			return "", "", fmt.Errorf("start embedded Momento server: %w", err)
+		}
+		e = &Embedded{Server: srv, URL: running.URL(), Token: token, MadeUp: !given, closers: []func() error{running.Close}}
+		return e.URL, token, nil
+	})
+	if err != nil && e != nil {
+		_ = e.Close()
+		e = nil
 	}
-	srv := momento.NewServer(momento.Config{Token: token})
-	running, err := srv.Listen("127.0.0.1:0")
+	return cfg, e, err
+}
+
+// loadForEmbedded loads a design whose ${MOMENTO_API_ENDPOINT} pipesim serves. It validates the
+// design first, with stand-ins for the endpoint and for the key (key, when one is given), so
+// that a design with a mistake starts nothing and prints no address. Then, only if a
+// destination points at the endpoint, it calls start with the design's caches and loads the
+// design again (load's second argument false) with the endpoint and key start returns.
+func loadForEmbedded(load func(config.Lookup, bool) (*config.Config, error), lookup config.Lookup, key string,
+	start func(caches []string) (endpoint, key string, err error)) (*config.Config, error) {
+	if key == "" {
+		key = placeholderKey
+	}
+	cfg, err := load(lookup.With(EnvMomentoEndpoint, placeholderEndpoint).With(EnvMomentoKey, key), true)
+	if err != nil || !usesEndpoint(cfg, placeholderEndpoint) {
+		return cfg, err
+	}
+	endpoint, key, err := start(cfg.Caches)
 	if err != nil {
-		return nil, nil, fmt.Errorf("start embedded Momento server: %w", err)
+		return nil, err
 	}
-	e := &Embedded{Server: srv, URL: running.URL(), Token: token, MadeUp: !ok, closers: []func() error{running.Close}}
-	return lookup.With(EnvMomentoEndpoint, e.URL).With(EnvMomentoKey, token), e, nil
+	return load(lookup.With(EnvMomentoEndpoint, endpoint).With(EnvMomentoKey, key), false)
 }
 
 // Stand-ins for the embedded Momento's endpoint and key while the design is validated, before

@@ -152,29 +152,20 @@ func (s *Sim) loadWithMomento(lookup config.Lookup) error {
 	if mo.APIKey == "" {
 		mo.APIKey, _ = lookup(EnvMomentoKey)
 	}
-	key := mo.APIKey
-	if key == "" {
-		key = placeholderKey
-	}
-	cfg, err := s.load(lookup.With(EnvMomentoEndpoint, placeholderEndpoint).With(EnvMomentoKey, key), true)
-	if err != nil {
-		return err
-	}
-	if !usesEndpoint(cfg, placeholderEndpoint) {
-		if len(s.opts.Faults) > 0 {
-			return fmt.Errorf("--momento-fault: no API destination of the design uses the embedded Momento (${%s})", EnvMomentoEndpoint)
+	cfg, err := loadForEmbedded(s.load, lookup, mo.APIKey, func(caches []string) (string, string, error) {
+		mo.StateDir, mo.Caches, mo.Faults = s.opts.StateDir, caches, s.opts.Faults
+		emb, err := StartEmbedded(mo)
+		if err != nil {
+			return "", "", err
 		}
-		s.Config = cfg
-		return nil
+		s.closers = append(s.closers, emb.Close)
+		s.Momento, s.Embedded, s.MomentoURL, s.MomentoToken = emb, emb.Server, emb.URL, emb.Token
+		return emb.URL, emb.Token, nil
+	})
+	if err == nil && s.Momento == nil && len(s.opts.Faults) > 0 {
+		err = fmt.Errorf("--momento-fault: no API destination of the design uses the embedded Momento (${%s})", EnvMomentoEndpoint)
 	}
-	mo.StateDir, mo.Caches, mo.Faults = s.opts.StateDir, cfg.Caches, s.opts.Faults
-	emb, err := StartEmbedded(mo)
-	if err != nil {
-		return err
-	}
-	s.closers = append(s.closers, emb.Close)
-	s.Momento, s.Embedded, s.MomentoURL, s.MomentoToken = emb, emb.Server, emb.URL, emb.Token
-	s.Config, err = s.load(lookup.With(EnvMomentoEndpoint, emb.URL).With(EnvMomentoKey, emb.Token), false)
+	s.Config = cfg
 	return err
 }
 
