@@ -31,10 +31,11 @@ func (e *LimitError) Is(target error) bool { return target == ErrLimitExceeded }
 // field is no limit.
 type Limits struct {
 	// CacheOpsPerSecond bounds the data operations (get, set, delete, ...) on one cache in each
-	// second, over HTTP and gRPC together.
+	// second, over HTTP and gRPC together. KeysExist costs one per key, as Momento counts it.
 	CacheOpsPerSecond int
 	// TopicOpsPerSecond bounds the topic operations of one cache in each second: a publish
-	// counts one, plus one for each subscription it is delivered to.
+	// counts one, plus one for each subscription it is delivered to; a subscribe (a gRPC
+	// stream, or each HTTP long poll) counts one.
 	TopicOpsPerSecond int
 	// Subscriptions bounds the subscriptions open at once on one cache's topics (gRPC streams
 	// and HTTP long polls).
@@ -111,12 +112,12 @@ func newLimiter(l *Limits, now func() time.Time) *limiter {
 	return &limiter{lim: *l, now: now, windows: map[limitKey]*window{}, subs: map[string]int{}}
 }
 
-// cacheOp takes one cache operation of cache's budget; nil limiter: always allowed.
-func (l *limiter) cacheOp(cache string) error {
+// cacheOps takes cost cache operations of cache's budget; nil limiter: always allowed.
+func (l *limiter) cacheOps(cache string, cost int) error {
 	if l == nil || l.lim.CacheOpsPerSecond == 0 {
 		return nil
 	}
-	return l.take(limitKey{"cache", cache}, 1, l.lim.CacheOpsPerSecond)
+	return l.take(limitKey{"cache", cache}, cost, l.lim.CacheOpsPerSecond)
 }
 
 // topicOps takes cost topic operations of cache's budget.

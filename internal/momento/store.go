@@ -110,11 +110,14 @@ func (s *Store) Caches() []string { return s.caches.names() }
 func (s *Store) CacheExists(name string) bool { return s.caches.exists(name) }
 
 // checkOp answers an operation on cache: ErrCacheNotFound, a rate *LimitError, or nil.
-func (s *Store) checkOp(cache string) error {
+func (s *Store) checkOp(cache string) error { return s.checkOps(cache, 1) }
+
+// checkOps is checkOp for a call that counts as cost operations.
+func (s *Store) checkOps(cache string, cost int) error {
 	if !s.caches.exists(cache) {
 		return ErrCacheNotFound
 	}
-	return s.limits.cacheOp(cache)
+	return s.limits.cacheOps(cache, cost)
 }
 
 // ttl clamps a TTL to the store's maximum.
@@ -189,7 +192,7 @@ func (s *Store) Delete(cache string, key []byte) error {
 
 // KeysExist reports, for each key, whether it holds a live item.
 func (s *Store) KeysExist(cache string, keys [][]byte) ([]bool, error) {
-	if err := s.checkOp(cache); err != nil {
+	if err := s.checkOps(cache, max(1, len(keys))); err != nil {
 		return nil, err
 	}
 	out := make([]bool, len(keys))
@@ -335,11 +338,15 @@ func (s *Store) Subscribe(cache, topic string, seq, page uint64) (*Subscription,
 	return &Subscription{s: s, id: id, at: cursor{seq: seq, page: page}, release: sync.OnceFunc(release)}, nil
 }
 
-// openSubscription takes one of the cache's subscriptions and counts it on the topic; the
-// returned function gives it back.
+// openSubscription counts a subscribe as one topic operation, takes one of the cache's
+// subscriptions and counts it on the topic; the returned function gives it back.
 func (s *Store) openSubscription(id topicID) (func(), error) {
 	release, err := s.limits.subscribe(id.cache)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.limits.topicOps(id.cache, 1); err != nil {
+		release()
 		return nil, err
 	}
 	s.topics.listen(id, 1)

@@ -77,7 +77,7 @@ func TestFaultsCoverGRPC(t *testing.T) {
 
 func TestRateLimits(t *testing.T) {
 	e := newEnv(t, func(m *momento.Config, _ *Config) {
-		m.Limits = &momento.Limits{CacheOpsPerSecond: 3, TopicOpsPerSecond: 2, Subscriptions: 1}
+		m.Limits = &momento.Limits{CacheOpsPerSecond: 3, TopicOpsPerSecond: 3, Subscriptions: 1}
 	})
 	scs := pb.NewScsClient(e.conn(t, testKey))
 	ctx := inCache(t, testCache)
@@ -104,8 +104,17 @@ func TestRateLimits(t *testing.T) {
 	if _, err := scs.Get(ctx, &pb.GetRequest{CacheKey: []byte("k")}); err != nil {
 		t.Errorf("Get in the next second = %v; want success", err)
 	}
+	// KeysExist costs one operation per key.
+	three := &pb.KeysExistRequest{CacheKeys: [][]byte{[]byte("a"), []byte("b"), []byte("c")}}
+	_, err = scs.KeysExist(ctx, three)
+	wantCode(t, "KeysExist of 3 keys after 1 operation", err, codes.ResourceExhausted, "Request rate limit exceeded")
+	e.clock.Advance(time.Second)
+	if _, err := scs.KeysExist(ctx, three); err != nil {
+		t.Errorf("KeysExist of 3 keys in a fresh second = %v; want success", err)
+	}
 
-	// One subscription on the cache; a publish costs 1 + one per subscription.
+	// One subscription on the cache, which costs a topic operation; a refused one costs none;
+	// a publish costs 1 + one per subscription.
 	ps := pb.NewPubsubClient(e.conn(t, testKey))
 	subscribe(t, ps, &pb.SubscriptionRequest{CacheName: testCache, Topic: "t"})
 	stream, err := ps.Subscribe(t.Context(), &pb.SubscriptionRequest{CacheName: testCache, Topic: "other"})
@@ -117,7 +126,7 @@ func TestRateLimits(t *testing.T) {
 		t.Errorf("HTTP long poll past the subscriptions limit = %d; want 429", got)
 	}
 	if _, err := ps.Publish(t.Context(), &pb.PublishRequest{CacheName: testCache, Topic: "t", Value: text("x")}); err != nil {
-		t.Errorf("publish costing 2 of 2 = %v; want success", err)
+		t.Errorf("publish costing 2 after the subscribe's 1, of 3 = %v; want success", err)
 	}
 	_, err = ps.Publish(t.Context(), &pb.PublishRequest{CacheName: testCache, Topic: "t", Value: text("x")})
 	wantCode(t, "publish past the topic operations", err, codes.ResourceExhausted, "Request rate limit exceeded")
