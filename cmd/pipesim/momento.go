@@ -113,7 +113,7 @@ func (c *momentoCmd) parseServeFlags(args []string) (momentoServeOpts, error) {
 	fs.DurationVar(&opts.pollTimeout, "poll-timeout", momento.DefaultPollTimeout, "how long a topic subscribe waits before answering with no items")
 	fs.Var(byteSize{&e.MaxBytes}, "max-bytes", "memory cap of items and kept topic messages (e.g. 100MiB, 1GB; default 100MiB, Momento's on-demand hot storage); writes past it answer 429 / RESOURCE_EXHAUSTED")
 	fs.Var(limitsFlag{&e.Limits}, "limits", "enforce Momento's soft limits: "+momento.LimitsSyntax)
-	fs.IntVar(&e.TooLargeStatus, "too-large-status", 0, "HTTP status for an item or message over its size limit (default 429, as Momento answers exceeded limits)")
+	fs.Var(errorStatus{&e.TooLargeStatus}, "too-large-status", "HTTP `status` (400-599) for an item or message over its size limit (default 429, as Momento answers exceeded limits)")
 	fs.BoolVar(&e.RequireKey, "require-key", false, "plain-text gRPC calls must carry the key too (CredentialProvider.forMomentoLocal sends none)")
 	fs.BoolVar(&opts.quiet, "quiet", false, "do not log requests to stderr")
 	fs.Usage = func() {
@@ -310,3 +310,22 @@ func (f limitsFlag) Set(v string) error {
 }
 
 func (f limitsFlag) IsBoolFlag() bool { return true }
+
+// errorStatus is a flag of an HTTP error status, 400 to 599.
+type errorStatus struct{ n *int }
+
+func (f errorStatus) String() string {
+	if f.n == nil || *f.n == 0 {
+		return ""
+	}
+	return strconv.Itoa(*f.n)
+}
+
+func (f errorStatus) Set(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 400 || n > 599 {
+		return fmt.Errorf("%q: want an HTTP error status, 400 to 599", v)
+	}
+	*f.n = n
+	return nil
+}

@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
+	"io"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/pipesim/pipesim/internal/momento"
 	momentogrpc "github.com/pipesim/pipesim/internal/momento/grpc"
+	"github.com/pipesim/pipesim/internal/sim"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while a command writes to it.
@@ -115,6 +120,7 @@ func TestMomentoServeBadArgs(t *testing.T) {
 		{nil, 2, "usage: pipesim momento <subcommand>"},
 		{[]string{"serve", "--max-bytes", "lots"}, 2, "want a positive size"},
 		{[]string{"serve", "--limits=speed=3"}, 2, `unknown limit "speed"`},
+		{[]string{"serve", "--too-large-status", "99"}, 2, "400 to 599"},
 		{[]string{"key", "--addr", "127.0.0.1:0"}, 2, "fixed port"},
 		{[]string{"get", "c"}, 2, "want 2 argument(s) (CACHE KEY), got 1"},
 		{[]string{"start"}, 2, `unknown subcommand "start"`},
@@ -159,5 +165,31 @@ func TestMomentoServeAddrInUse(t *testing.T) {
 	addr := strings.TrimPrefix(r.URL(), "http://")
 	if err := cmd.Run(context.Background(), []string{"serve", "--addr", addr, "--grpc-addr", "127.0.0.1:0", "--state-dir", t.TempDir()}); err == nil || !strings.Contains(err.Error(), addr) {
 		t.Errorf("momento serve on a bound address = %v; want an error naming %s", err, addr)
+	}
+}
+
+// TestSimMomentoFlags: run and demo configure the embedded Momento with --momento-* flags.
+func TestSimMomentoFlags(t *testing.T) {
+	var f simFlags
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	f.register(fs)
+	opts, err := f.parse(fs, []string{"--momento-api-key", "k", "--momento-grpc-addr", "127.0.0.1:0", "--momento-limits",
+		"--momento-max-bytes", "2MiB", "--momento-too-large-status", "400"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sim.EmbeddedOptions{APIKey: "k", GRPCAddr: "127.0.0.1:0", Limits: &momento.DocumentedLimits, MaxBytes: 2 << 20, TooLargeStatus: 400}
+	if diff := cmp.Diff(want, opts.Momento); diff != "" {
+		t.Errorf("--momento-* flags (-want +got):\n%s", diff)
+	}
+	for _, bad := range [][]string{{"--momento-too-large-status", "200"}, {"--momento-max-bytes", "-1"}, {"--momento-limits=x=1"}} {
+		fs := flag.NewFlagSet("run", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		var f simFlags
+		f.register(fs)
+		if _, err := f.parse(fs, bad, io.Discard); err == nil {
+			t.Errorf("run %q = nil error; want a usage error", bad)
+		}
 	}
 }

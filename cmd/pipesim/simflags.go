@@ -211,6 +211,7 @@ func (f *simFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.momento.APIKey, "momento-api-key", "", "the `key` the embedded Momento accepts (default $MOMENTO_API_KEY; none: pipesim's development key, printed at start)")
 	fs.StringVar(&f.momento.GRPCAddr, "momento-grpc-addr", "", "`address` of the embedded Momento's gRPC API (default: the one a development key in MOMENTO_API_KEY names, else a free port)")
 	fs.Var(limitsFlag{&f.momento.Limits}, "momento-limits", "enforce Momento's soft limits in the embedded server: "+momento.LimitsSyntax)
+	fs.Var(errorStatus{&f.momento.TooLargeStatus}, "momento-too-large-status", "HTTP `status` the embedded Momento answers an item or message over its size limit with (default 429, which Pipes retries; 400 is not retried)")
 	fs.Var(byteSize{&f.momento.MaxBytes}, "momento-max-bytes", "memory cap of the embedded Momento (e.g. 100MiB; default 100MiB, Momento's on-demand hot storage)")
 }
 
