@@ -96,17 +96,37 @@ func TestUserClientSignsAsTheUser(t *testing.T) {
 	createTableAs(t, endpoint, "AKIDPROFILE", "ap-south-1", "profile-table")
 	createTableAs(t, endpoint, DummyAccessKeyID, "us-west-2", "dummy-table")
 
+	// check gets clients each way pipesim does for a user's DynamoDB Local: capture's UserClient,
+	// and run's Start then ClientFor, the endpoint given as the flag or in AWS_ENDPOINT_URL_DYNAMODB.
 	check := func(t *testing.T, fallbackRegion string, want Identity, table string) {
 		t.Helper()
-		db, _, id, err := UserClient(t.Context(), endpoint, fallbackRegion)
-		if err != nil {
-			t.Fatal(err)
+		clients := []struct {
+			how    string
+			client func() (*dynamodb.Client, Identity, error)
+		}{
+			{"UserClient", func() (*dynamodb.Client, Identity, error) {
+				db, _, id, err := UserClient(t.Context(), endpoint, fallbackRegion)
+				return db, id, err
+			}},
+			{"Start(Endpoint)+ClientFor", func() (*dynamodb.Client, Identity, error) {
+				return startThenClient(t, Options{Endpoint: endpoint}, fallbackRegion)
+			}},
+			{"Start(" + EnvEndpoint + ")+ClientFor", func() (*dynamodb.Client, Identity, error) {
+				t.Setenv(EnvEndpoint, endpoint) // until the subtest ends; the others name the endpoint
+				return startThenClient(t, Options{}, fallbackRegion)
+			}},
 		}
-		if id != want {
-			t.Errorf("identity = %+v; want %+v", id, want)
-		}
-		if got := tablesSeen(t, db); !slices.Equal(got, []string{table}) {
-			t.Errorf("tables seen = %v; want [%s]", got, table)
+		for _, c := range clients {
+			db, id, err := c.client()
+			if err != nil {
+				t.Fatalf("%s: %v", c.how, err)
+			}
+			if id != want {
+				t.Errorf("%s: identity = %+v; want %+v", c.how, id, want)
+			}
+			if got := tablesSeen(t, db); !slices.Equal(got, []string{table}) {
+				t.Errorf("%s: tables seen = %v; want [%s]", c.how, got, table)
+			}
 		}
 	}
 	t.Run("environment", func(t *testing.T) {
@@ -148,6 +168,21 @@ func TestOwnInstanceSharedAcrossKeys(t *testing.T) {
 	if got := tablesSeen(t, db); !slices.Contains(got, "app-table") {
 		t.Errorf("pipesim's own DynamoDB Local: tables seen as %s/%s = %v; want app-table (created as AKIDSOMEAPP/eu-central-1)", id.AccessKeyID, id.Region, got)
 	}
+}
+
+// startThenClient gets a DynamoDB Local as `pipesim run` does, and its client.
+func startThenClient(t *testing.T, opts Options, region string) (*dynamodb.Client, Identity, error) {
+	t.Helper()
+	inst, err := Start(t.Context(), opts)
+	if err != nil {
+		return nil, Identity{}, err
+	}
+	t.Cleanup(func() { inst.Close() })
+	if inst.Kind != KindEndpoint {
+		t.Fatalf("Start(%+v) started a DynamoDB Local of kind %s; want the endpoint given", opts, inst.Kind)
+	}
+	db, _, id, err := ClientFor(t.Context(), inst, region)
+	return db, id, err
 }
 
 func writeFile(t *testing.T, path, content string) {
