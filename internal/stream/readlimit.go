@@ -1,12 +1,13 @@
 package stream
 
 import (
-	"fmt"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
+	"github.com/aws/smithy-go"
 )
 
 // DefaultReadLimit is the GetRecords calls per second per shard that ReadLimiter allows by
@@ -60,9 +61,23 @@ func (l *ReadLimiter) allow(stream, shard string, now time.Time) bool {
 	return true
 }
 
-// throttled is the error a refused GetRecords gets: DynamoDB Streams' LimitExceededException.
-func (l *ReadLimiter) throttled(shard string) error {
-	return &types.LimitExceededException{Message: aws.String(fmt.Sprintf(
-		"Rate exceeded for shard %s: more than %d GetRecords calls in one second across its readers "+
-			"(DynamoDB Streams advises no more than two readers per shard; pipesim --stream-read-limit)", shard, l.perSecond))}
+// throttledMessage is DynamoDB Streams' message for a throttled read, as an SDK reported it
+// (aws/aws-sdk-java-v2#470: "Rate exceeded", HTTP 400); it says nothing of shard or limit, so
+// the reader's log line adds those.
+const throttledMessage = "Rate exceeded"
+
+// throttled is the error a refused GetRecords gets, shaped as the SDK returns DynamoDB Streams'
+// answer: the operation error around LimitExceededException, the error GetRecords documents for
+// a request rate that is too high.
+func throttled() error {
+	return &smithy.OperationError{ServiceID: dynamodbstreams.ServiceID, OperationName: "GetRecords",
+		Err: &types.LimitExceededException{Message: aws.String(throttledMessage)}}
+}
+
+// perSecondOrZero is the limit for a log line; 0 when there is none.
+func (l *ReadLimiter) perSecondOrZero() int {
+	if l == nil {
+		return 0
+	}
+	return l.perSecond
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
+	"github.com/aws/smithy-go"
 )
 
 func TestReadLimiterWindow(t *testing.T) {
@@ -72,8 +73,93 @@ func TestThrottledReadRetried(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if !strings.Contains(logs.String(), "LimitExceededException") || strings.Count(logs.String(), "throttled") != 1 {
-		t.Errorf("log = %q; want one report of a LimitExceededException", logs.String())
+	if !strings.Contains(logs.String(), "LimitExceededException: Rate exceeded") || strings.Count(logs.String(), "throttled") != 1 {
+		t.Errorf("log = %q; want one report of a LimitExceededException: Rate exceeded", logs.String())
+	}
+	if !strings.Contains(logs.String(), "readLimitPerSecond=2") {
+		t.Errorf("log = %q; want the limit named (readLimitPerSecond=2)", logs.String())
+	}
+}
+
+// TestThrottledError: a refused read gets what the SDK returns for DynamoDB Streams' answer: the
+// GetRecords operation error around LimitExceededException "Rate exceeded".
+func TestThrottledError(t *testing.T) {
+	err := throttled()
+	var lee *types.LimitExceededException
+	var op *smithy.OperationError
+	switch {
+	case !errors.As(err, &lee):
+		t.Fatalf("throttled() = %v; want a LimitExceededException", err)
+	case lee.ErrorMessage() != "Rate exceeded" || lee.ErrorCode() != "LimitExceededException":
+		t.Errorf("throttled() = %s: %q; want LimitExceededException: \"Rate exceeded\"", lee.ErrorCode(), lee.ErrorMessage())
+	case !errors.As(err, &op) || op.Service() != "DynamoDB Streams" || op.Operation() != "GetRecords":
+		t.Errorf("throttled() = %v; want the GetRecords operation error of DynamoDB Streams", err)
+	}
+	if want := "operation error DynamoDB Streams: GetRecords, LimitExceededException: Rate exceeded"; err.Error() != want {
+		t.Errorf("throttled().Error() = %q; want %q", err.Error(), want)
+	}
+}
+
+// throttlingStream is a pollingStream whose first GetRecords calls are answered with the
+// ThrottlingException DynamoDB Streams also sends; it counts the iterators taken.
+type throttlingStream struct {
+	*pollingStream
+	mu        sync.Mutex
+	throttles int // GetRecords calls still to throttle
+	iterators int
+}
+
+func (s *throttlingStream) GetShardIterator(ctx context.Context, in *dynamodbstreams.GetShardIteratorInput, opts ...func(*dynamodbstreams.Options)) (*dynamodbstreams.GetShardIteratorOutput, error) {
+	s.mu.Lock()
+	s.iterators++
+	s.mu.Unlock()
+	return s.pollingStream.GetShardIterator(ctx, in, opts...)
+}
+
+func (s *throttlingStream) GetRecords(ctx context.Context, in *dynamodbstreams.GetRecordsInput, opts ...func(*dynamodbstreams.Options)) (*dynamodbstreams.GetRecordsOutput, error) {
+	s.mu.Lock()
+	throttle := s.throttles > 0
+	if throttle {
+		s.throttles--
+	}
+	s.mu.Unlock()
+	if throttle {
+		return nil, &smithy.OperationError{ServiceID: dynamodbstreams.ServiceID, OperationName: "GetRecords",
+			Err: &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}}
+	}
+	return s.pollingStream.GetRecords(ctx, in, opts...)
+}
+
+// TestThrottlingExceptionKeepsIterator: a read the service throttles with ThrottlingException is
+// retried with the same iterator, as a LimitExceededException is. Taking a new one would skip the
+// records written meanwhile when the shard started at LATEST.
+func TestThrottlingExceptionKeepsIterator(t *testing.T) {
+	clock := &fakeClock{now: time.Unix(1_700_000_000, 0)}
+	api := &throttlingStream{pollingStream: &pollingStream{clock: clock, roundTrip: 10 * time.Millisecond, calls: 2, done: make(chan struct{})}, throttles: 3}
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	src := NewSource(api, Config{StreamARN: pollTestARN, StartingPosition: Latest, BatchSize: 1,
+		Logger: slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil))})
+	src.clock = clock
+	if err := src.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	select {
+	case <-api.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the reader stopped polling")
+	}
+	api.mu.Lock()
+	iterators := api.iterators
+	api.mu.Unlock()
+	if iterators != 1 {
+		t.Errorf("%d shard iterators taken for 3 throttled reads; want 1 (the same read retried)", iterators)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(logs.String(), "ThrottlingException") || strings.Count(logs.String(), "throttled") != 1 {
+		t.Errorf("log = %q; want one report of the ThrottlingException", logs.String())
 	}
 }
 
@@ -128,9 +214,5 @@ func TestReadLimitSharedByPipes(t *testing.T) {
 	elapsed := time.Since(start)
 	if max := 5 * (int(elapsed/time.Second) + 2); calls > max {
 		t.Errorf("%d GetRecords reached DynamoDB Local in %s; want at most %d (5 a second, one shard)", calls, elapsed, max)
-	}
-	var throttled *types.LimitExceededException
-	if !errors.As(limit.throttled("shardId-x"), &throttled) {
-		t.Error("a refused read's error is not a LimitExceededException")
 	}
 }

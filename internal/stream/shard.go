@@ -90,7 +90,7 @@ func (r *reader) poll(ctx context.Context) (closed, full bool, err error) {
 		}
 	}
 	if !r.s.cfg.ReadLimit.allow(r.s.cfg.StreamARN, r.sh.id, r.s.clock.Now()) {
-		return false, false, r.s.cfg.ReadLimit.throttled(r.sh.id)
+		return false, false, throttled()
 	}
 	limit := min(r.s.cfg.BatchSize-len(r.pending), maxGetRecordsLimit)
 	out, err := r.s.api.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{
@@ -259,7 +259,7 @@ func (r *reader) recover(ctx context.Context, err error) bool {
 	switch {
 	case ctx.Err() != nil:
 		return false
-	case errors.As(err, &throttled):
+	case errors.As(err, &throttled) || isThrottling(err):
 		return r.throttle(ctx, err)
 	case errors.As(err, &expired):
 		r.log.Info("shard iterator expired; re-taking it", "after", r.lastSeq)
@@ -294,7 +294,8 @@ func (r *reader) throttle(ctx context.Context, err error) bool {
 	now := r.s.clock.Now()
 	switch {
 	case r.reportedAt.IsZero():
-		r.log.Warn("GetRecords throttled; retrying the same read after a backoff", "err", err)
+		r.log.Warn("GetRecords throttled: more reads of this shard than DynamoDB Streams allows; retrying the same read after a backoff",
+			"err", err, "readLimitPerSecond", r.s.cfg.ReadLimit.perSecondOrZero())
 		r.reportedAt, r.throttledSince = now, 0
 	case now.Sub(r.reportedAt) >= throttleReport:
 		r.log.Info("GetRecords still throttled: too many readers on the shard", "throttled", r.throttledSince, "since", now.Sub(r.reportedAt).Round(time.Second))
@@ -302,6 +303,14 @@ func (r *reader) throttle(ctx context.Context, err error) bool {
 	}
 	r.backoff = min(max(2*r.backoff, minBackoff), maxThrottleBackoff)
 	return r.sleep(ctx, r.backoff)
+}
+
+// isThrottling reports an error DynamoDB Streams throttles with beside LimitExceededException:
+// ThrottlingException, which its API model does not list but the service sends (the DynamoDB
+// Streams Kinesis Adapter treats it, on GetRecords, as a throttled read).
+func isThrottling(err error) bool {
+	var api smithy.APIError
+	return errors.As(err, &api) && api.ErrorCode() == "ThrottlingException"
 }
 
 // vanished tells a deleted stream (fatal) from an expired shard: DynamoDB
