@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/testcontainers/testcontainers-go"
 )
 
 // startIsolatedJar starts DynamoDB Local the way users often run it themselves: without
@@ -189,5 +190,33 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestStartedWithSharedDB: both ways pipesim starts a DynamoDB Local of its own, the jar and the
+// container (no Docker engine here, so its request is checked), run -sharedDb, in memory and on
+// disk alike.
+func TestStartedWithSharedDB(t *testing.T) {
+	for _, dbPath := range []string{"", t.TempDir()} {
+		args, err := jarArgs(t.TempDir(), dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(args, "-sharedDb") {
+			t.Errorf("jar arguments (dbPath %q) = %v; want -sharedDb", dbPath, args)
+		}
+		copts, err := containerOptions(dbPath, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var req testcontainers.GenericContainerRequest
+		for _, o := range copts {
+			if err := o.Customize(&req); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !slices.Contains(req.Cmd, "-sharedDb") {
+			t.Errorf("container command (dbPath %q) = %v; want -sharedDb", dbPath, req.Cmd)
+		}
 	}
 }
