@@ -250,7 +250,7 @@ func (r *reader) finish(ctx context.Context) {
 // re-taken after the last record read, trimmed data restarts at
 // TRIM_HORIZON, a vanished shard finishes, a vanished stream, a bad
 // checkpoint or an unconvertible record fails the Source, anything else is
-// retried with backoff. It returns false when the reader must stop.
+// retried with backoff (with the same iterator unless the service refused it). It returns false when the reader must stop.
 func (r *reader) recover(ctx context.Context, err error) bool {
 	var expired *types.ExpiredIteratorException
 	var trimmed *types.TrimmedDataAccessException
@@ -275,11 +275,22 @@ func (r *reader) recover(ctx context.Context, err error) bool {
 		return false
 	default:
 		r.log.Warn("reading shard failed; retrying", "err", err)
-		r.iterator = ""
+		if refusedIterator(err) {
+			r.iterator = ""
+		}
 		r.backoff = min(max(2*r.backoff, minBackoff), maxBackoff)
 		return r.sleep(ctx, r.backoff)
 	}
 	return true
+}
+
+// refusedIterator reports whether a failed call's answer blames the request, so the iterator is
+// taken again. A transient failure (no answer, a server error) keeps it: an iterator stays valid
+// for 15 minutes (an expired one is answered with ExpiredIteratorException), and taking a new one
+// at LATEST before anything was read would skip the records written meanwhile.
+func refusedIterator(err error) bool {
+	var api smithy.APIError
+	return errors.As(err, &api) && api.ErrorFault() == smithy.FaultClient
 }
 
 // throttleReport is how often a reader reports that its reads keep being throttled, after it
