@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/momento"
 	momentogrpc "github.com/pipesim/pipesim/internal/momento/grpc"
 	"github.com/pipesim/pipesim/internal/sim"
@@ -46,6 +47,7 @@ func (c *demoCmd) Run(ctx context.Context, args []string) error {
 		return &exitError{code: 2, err: err}
 	}
 	opts.Trace = sim.NewTracer(c.stdout).Trace
+	opts.Loaded = func(cfg *config.Config) { warnFindings(c.stderr, cfg) }
 	s, err := sim.Start(ctx, opts)
 	if err != nil {
 		return err

@@ -66,6 +66,7 @@ func commands(s streams) map[string]command {
 		"test":         &testCmd{streams: s},
 		"capture":      &captureCmd{streams: s},
 		"convert":      &convertCmd{streams: s},
+		"check":        &checkCmd{streams: s},
 	}
 }
 

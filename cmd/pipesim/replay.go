@@ -158,6 +158,7 @@ func (c *replayCmd) setup() (*replay.Run, func(), error) {
 		closeAll()
 		return nil, nil, err
 	}
+	warnFindings(c.stderr, r.Config)
 	if !c.o.dryRun {
 		r.Sender, r.DLQ = httpdest.NewSender(), &pipe.FileQueues{Dir: filepath.Join(c.o.stateDir, "dlq")}
 		r.ExecLog = c.execLog(&closers)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/momento"
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/sim"
@@ -41,6 +42,7 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 	if !c.quiet {
 		opts.Trace = sim.NewTracer(c.stdout).Trace
 	}
+	opts.Loaded = func(cfg *config.Config) { warnFindings(c.stderr, cfg) }
 	var web net.Listener
 	if c.web != "" { // listen first: a taken address stops pipesim before anything starts
 		if web, err = c.listenWeb(); err != nil {

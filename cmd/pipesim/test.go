@@ -20,6 +20,7 @@ type testCmd struct {
 	run     string
 	// design, when given, replaces the test files' own pipes: the same cases against a template.
 	design designFlags
+	warned map[string]bool // the designs whose findings were printed
 }
 
 // Run runs each test file (default: every *_test.yaml in the current directory) and exits 1 when
@@ -54,6 +55,7 @@ func (c *testCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	ok := true
+	c.warned = map[string]bool{}
 	for _, path := range files {
 		ok = c.file(ctx, path, filter, load) && ok
 	}
@@ -86,6 +88,10 @@ func (c *testCmd) file(ctx context.Context, path string, filter *regexp.Regexp, 
 	if err != nil {
 		fmt.Fprintf(c.stdout, "%v\nFAIL\t%s [setup failed]\n", err, path)
 		return false
+	}
+	if !c.warned[f.Config.Path] { // once per design, however many test files share it
+		c.warned[f.Config.Path] = true
+		warnFindings(c.stderr, f.Config)
 	}
 	cases := f.Cases[:0:0]
 	for _, cs := range f.Cases {

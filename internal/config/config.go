@@ -19,6 +19,8 @@ type Config struct {
 	Tables    []Table
 	Queues    []Queue
 	Caches    []string
+	// Connections in the order the file declares them.
+	Connections []*httpdest.Connection
 	// Destinations by name, shared by the pipes that target them.
 	Destinations map[string]*httpdest.Destination
 	Pipes        []*Pipe

@@ -116,6 +116,7 @@ func (b *builder) buildConnections(specs []connectionSpec) {
 			continue
 		}
 		b.connections[s.Name] = c
+		b.cfg.Connections = append(b.cfg.Connections, c)
 	}
 }
 

@@ -8,8 +8,13 @@ import (
 // for concurrent use.
 type Pattern struct {
 	root        *node
-	unsupported []string // operators Pipes rejects, as "operator at path"
+	unsupported []unsupportedOp // operators Pipes rejects
 }
+
+// unsupportedOp is an operator Pipes rejects and where it is.
+type unsupportedOp struct{ op, path string }
+
+func (u unsupportedOp) String() string { return u.op + " at " + displayPath(u.path) }
 
 // node is an object level of a pattern: every field must match (AND), and
 // for each $or group at least one alternative must match.
@@ -88,11 +93,11 @@ func compile(pattern string) (*Pattern, error) {
 }
 
 type compiler struct {
-	unsupported []string
+	unsupported []unsupportedOp
 }
 
 func (c *compiler) flagUnsupported(op, path string) {
-	c.unsupported = append(c.unsupported, op+" at "+displayPath(path))
+	c.unsupported = append(c.unsupported, unsupportedOp{op, path})
 }
 
 func displayPath(path string) string {

@@ -3,7 +3,6 @@ package filter
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -30,7 +29,7 @@ type Options struct {
 // immutable and safe for concurrent use.
 type Filters struct {
 	patterns []*Pattern
-	warnings []string
+	warnings []Warning
 	slots    *slotTrie // nil: walk each pattern
 }
 
@@ -40,12 +39,6 @@ type Filters struct {
 // demonstrably works, so both stay matchable.
 var pollerFields = map[string]bool{
 	"awsRegion": true, "eventSource": true, "eventSourceARN": true, "eventVersion": true,
-}
-
-// recordFields are the top-level keys of a Pipes DynamoDB stream record.
-var recordFields = map[string]bool{
-	"eventID": true, "eventName": true, "eventVersion": true, "eventSource": true,
-	"awsRegion": true, "eventSourceARN": true, "dynamodb": true, "userIdentity": true,
 }
 
 // CompileFilters compiles a pipe's FilterCriteria patterns. An invalid
@@ -76,7 +69,7 @@ func compileFilters(patterns []string, opts Options) (*Filters, error) {
 	return f, nil
 }
 
-func compileFilter(i int, src string, opts Options, warnings *[]string) (*Pattern, error) {
+func compileFilter(i int, src string, opts Options, warnings *[]Warning) (*Pattern, error) {
 	if n := utf8.RuneCountInString(src); n > MaxPatternLength {
 		return nil, &PatternError{Filter: i, err: ErrPatternTooLong,
 			Reason: fmt.Sprintf("pattern is %d characters long; Pipes allows at most %d", n, MaxPatternLength)}
@@ -88,25 +81,26 @@ func compileFilter(i int, src string, opts Options, warnings *[]string) (*Patter
 	for _, u := range p.unsupported {
 		if !opts.AllowUnsupported {
 			return nil, &PatternError{Filter: i, err: ErrUnsupportedInPipes,
-				Reason: u + " is not supported by EventBridge Pipes (AWS rejects this pattern; Options.AllowUnsupported accepts it)"}
+				Reason: u.String() + " is not supported by EventBridge Pipes (AWS rejects this pattern; pipesim accepts it with --allow-unsupported-filters)"}
 		}
-		*warnings = append(*warnings, fmt.Sprintf("filter %d: %s is not supported by EventBridge Pipes; AWS would reject this pattern", i, u))
+		*warnings = append(*warnings, Warning{Kind: WarnUnsupported, Filter: i, Path: u.path,
+			Reason: u.String() + " is not supported by EventBridge Pipes; AWS would reject this pattern"})
 	}
 	if !opts.MatchPollerFields {
 		hidePollerFields(p.root, i, warnings)
 	}
-	lintRecordShape(p.root, i, warnings)
+	lintRecordShape(p.root, i, !opts.MatchPollerFields, warnings)
 	return p, nil
 }
 
 // hidePollerFields makes the top-level poller fields absent at match time.
-func hidePollerFields(n *node, i int, warnings *[]string) {
+func hidePollerFields(n *node, i int, warnings *[]Warning) {
 	for k := range n.fields {
 		f := &n.fields[k]
 		if pollerFields[f.name] && !f.hidden {
 			f.hidden = true
-			*warnings = append(*warnings, fmt.Sprintf(
-				"filter %d: %s is added by the Pipes poller after filtering, so the pattern sees it as absent", i, f.name))
+			*warnings = append(*warnings, Warning{Kind: WarnPollerField, Filter: i, Path: f.name,
+				Reason: f.name + " is added by the Pipes poller after filtering, so the pattern sees it as absent"})
 		}
 	}
 	for _, alts := range n.ors {
@@ -114,52 +108,6 @@ func hidePollerFields(n *node, i int, warnings *[]string) {
 			hidePollerFields(a, i, warnings)
 		}
 	}
-}
-
-// lintRecordShape warns about patterns that can never match a DynamoDB
-// stream record: unknown top-level fields, and numeric tests on the string
-// values of N attributes.
-func lintRecordShape(n *node, i int, warnings *[]string) {
-	for _, f := range n.fields {
-		if !recordFields[f.name] {
-			*warnings = append(*warnings, fmt.Sprintf(
-				"filter %d: DynamoDB stream records have no top-level field %q", i, f.name))
-		}
-	}
-	for _, alts := range n.ors {
-		for _, a := range alts {
-			lintRecordShape(a, i, warnings)
-		}
-	}
-	lintNumericN(n, "", i, warnings)
-}
-
-func lintNumericN(n *node, path string, i int, warnings *[]string) {
-	for _, f := range n.fields {
-		sub := joinPath(path, f.name)
-		if f.child != nil {
-			lintNumericN(f.child, sub, i, warnings)
-			continue
-		}
-		if (f.name == "N" || f.name == "NS") && strings.HasPrefix(sub, "dynamodb.") && f.leaf.hasNumeric() {
-			*warnings = append(*warnings, fmt.Sprintf(
-				"filter %d: %s holds numbers as strings in DynamoDB stream records, so numeric never matches it", i, sub))
-		}
-	}
-	for _, alts := range n.ors {
-		for _, a := range alts {
-			lintNumericN(a, path, i, warnings)
-		}
-	}
-}
-
-func (lf *leaf) hasNumeric() bool {
-	for _, o := range lf.ops {
-		if o.kind == opNumeric {
-			return true
-		}
-	}
-	return false
 }
 
 // Match reports whether a Pipes-shaped DynamoDB stream record (raw JSON)
@@ -224,9 +172,9 @@ func (f *Filters) Len() int { return len(f.patterns) }
 // Warnings returns what the user should know about the filters that does not
 // stop them loading: operators AWS would reject (with AllowUnsupported),
 // fields the poller adds after filtering, and tests that can never match a
-// DynamoDB record.
-func (f *Filters) Warnings() []string {
-	return append([]string(nil), f.warnings...)
+// DynamoDB record (see Warning's kinds).
+func (f *Filters) Warnings() []Warning {
+	return append([]Warning(nil), f.warnings...)
 }
 
 // TopStrings reports whether every filter constrains one and the same top-level field, and only

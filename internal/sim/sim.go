@@ -67,6 +67,9 @@ type Options struct {
 	// Momento configures the embedded Momento when MOMENTO_API_ENDPOINT is not set (its
 	// StateDir, Caches and Faults are filled in from the fields above and the design).
 	Momento EmbeddedOptions
+	// Loaded, if set, is called with the design once it has loaded, before DynamoDB Local starts:
+	// run and demo print the design's findings (pipesim check) there.
+	Loaded func(*config.Config)
 }
 
 // Sim is a loaded pipes file with everything it needs started.
@@ -118,6 +121,9 @@ func (s *Sim) start(ctx context.Context) error {
 	}
 	if err := s.loadWithMomento(lookup); err != nil {
 		return err
+	}
+	if s.opts.Loaded != nil {
+		s.opts.Loaded(s.Config)
 	}
 	if s.opts.SQSEndpoint != "" {
 		q, err := sqsdlq.New(ctx, sqsdlq.Options{Endpoint: s.opts.SQSEndpoint, Region: s.Config.Region, Protocol: s.opts.SQSProtocol})
