@@ -30,7 +30,7 @@ func TestCheckCommand(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("MOMENTO_API_ENDPOINT", "")
 			t.Setenv("MOMENTO_API_KEY", "")
-			s, out, stderr := newStreams()
+			s, out, stderr := testStreams()
 			err := (&checkCmd{streams: s}).Run(context.Background(), tt.args)
 			if code := exitCode(err, stderr); code != tt.code {
 				t.Fatalf("pipesim check %q exits %d; want %d\nstdout:\n%s\nstderr:\n%s", tt.args, code, tt.code, out, stderr)
@@ -50,7 +50,7 @@ func TestCheckCommand(t *testing.T) {
 func TestFindingsAtStart(t *testing.T) {
 	t.Setenv("MOMENTO_API_ENDPOINT", "")
 	t.Setenv("MOMENTO_API_KEY", "")
-	s, _, stderr := newStreams()
+	s, _, stderr := testStreams()
 	err := (&replayCmd{streams: s}).Run(context.Background(), []string{"--records", "../../testdata/replay/seed.jsonl",
 		"--dry-run", "--out", filepath.Join(t.TempDir(), "out.jsonl")})
 	if err != nil {
@@ -61,7 +61,7 @@ func TestFindingsAtStart(t *testing.T) {
 			t.Errorf("pipesim replay stderr:\n%s\nwant %q", stderr, want)
 		}
 	}
-	s, _, stderr = newStreams()
+	s, _, stderr = testStreams()
 	if err := (&testCmd{streams: s}).Run(context.Background(), []string{"../../testdata/weather-stats/pipes_test.yaml"}); err != nil {
 		t.Fatalf("pipesim test = %v", err)
 	}
@@ -75,7 +75,7 @@ func TestCheckBadDesign(t *testing.T) {
 	if err := os.WriteFile(path, []byte("Pipes: []\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s, _, stderr := newStreams()
+	s, _, stderr := testStreams()
 	err := (&checkCmd{streams: s}).Run(context.Background(), []string{"--pipes", path})
 	var ee *exitError
 	if err == nil || errors.As(err, &ee) {

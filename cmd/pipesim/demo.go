@@ -46,7 +46,9 @@ func (c *demoCmd) Run(ctx context.Context, args []string) error {
 	if err := checkPositive("timeout", c.timeout); err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	opts.Trace = sim.NewTracer(c.stdout).Trace
+	tr := sim.NewTracer(c.stdout)
+	tr.Verbose = c.flags.verbose
+	opts.Trace = tr.Trace
 	opts.Loaded = func(cfg *config.Config) { warnFindings(c.stderr, cfg) }
 	s, err := sim.Start(ctx, opts)
 	if err != nil {

@@ -67,6 +67,7 @@ func commands(s streams) map[string]command {
 		"capture":      &captureCmd{streams: s},
 		"convert":      &convertCmd{streams: s},
 		"check":        &checkCmd{streams: s},
+		"logs":         &logsCmd{streams: s},
 	}
 }
 

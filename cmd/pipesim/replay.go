@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"text/tabwriter"
@@ -44,7 +45,7 @@ type replayCmd struct {
 type replayOptions struct {
 	pipeFlags
 	records, out, format, speed, streamARN, clock string
-	dryRun, strict, trace                         bool
+	dryRun, strict, trace, verbose                bool
 	maxRecordSize, maxAttempts                    int
 }
 
@@ -70,6 +71,7 @@ func (c *replayCmd) flags() *flag.FlagSet {
 			o.maxRecordSize = n
 			return err
 		})
+	fs.BoolVar(&o.verbose, "v", false, "print a line per execution on stderr, with its request and the response (bodies, status; secrets as ********)")
 	return fs
 }
 
@@ -159,12 +161,23 @@ func (c *replayCmd) setup() (*replay.Run, func(), error) {
 		return nil, nil, err
 	}
 	warnFindings(c.stderr, r.Config)
+	cfg := r.Config
+	r.Feed.OnStream = func(arn string) {
+		if !replay.Reads(cfg, arn) {
+			table, _ := replay.TableOf(arn)
+			fmt.Fprintf(c.stderr, "pipesim: warning: records of table %s (%s), which no pipe reads: every pipe gets them anyway, "+
+				"as if it read that table's stream (the pipes read %s); replay records captured from the pipes' table, or give the design that reads %s\n",
+				table, arn, strings.Join(sourceTables(cfg), ", "), table)
+		}
+	}
 	if !c.o.dryRun {
 		r.Sender, r.DLQ = httpdest.NewSender(), &pipe.FileQueues{Dir: filepath.Join(c.o.stateDir, "dlq")}
 		r.ExecLog = c.execLog(&closers)
 	}
-	if c.o.trace {
-		r.Trace = sim.NewTracer(c.stderr).Trace
+	if c.o.trace || c.o.verbose {
+		tr := sim.NewTracer(c.stderr)
+		tr.Verbose = c.o.verbose
+		r.Trace = tr.Trace
 	}
 	return r, closeAll, nil
 }
@@ -256,14 +269,23 @@ func (c *replayCmd) output() (io.Writer, func() error, error) {
 	}, nil
 }
 
-// execLog opens each pipe's execution log under the state directory, as `pipesim run` does.
+// execLog opens each pipe's execution log under the state directory, and its execution history,
+// as `pipesim run` does.
 func (c *replayCmd) execLog(closers *[]func() error) func(*config.Pipe) (*pipe.ExecLog, error) {
 	return func(p *config.Pipe) (*pipe.ExecLog, error) {
 		lg, closeLog, err := sim.OpenExecLog(c.o.stateDir, p, nil)
 		if closeLog != nil {
 			*closers = append(*closers, closeLog)
 		}
-		return lg, err
+		if err != nil {
+			return nil, err
+		}
+		history, closeHistory, err := sim.OpenHistory(c.o.stateDir, p, nil)
+		if err != nil {
+			return nil, err
+		}
+		*closers = append(*closers, closeHistory)
+		return pipe.Tee(lg, history), nil
 	}
 }
 
@@ -375,4 +397,19 @@ func announceReplayMomento(w io.Writer, emb *sim.Embedded) {
 		return
 	}
 	fmt.Fprintf(w, "pipesim: embedded Momento HTTP API on %s (API key: your MOMENTO_API_KEY)\n", emb.URL)
+}
+
+// sourceTables are the tables the running pipes read, each once.
+func sourceTables(cfg *config.Config) []string {
+	var out []string
+	for _, p := range cfg.Pipes {
+		t, ok := replay.TableOf(p.Source)
+		if !ok {
+			t = p.Source
+		}
+		if p.Running && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }

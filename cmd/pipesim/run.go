@@ -40,7 +40,9 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	if !c.quiet {
-		opts.Trace = sim.NewTracer(c.stdout).Trace
+		tr := sim.NewTracer(c.stdout)
+		tr.Verbose = c.flags.verbose
+		opts.Trace = tr.Trace
 	}
 	opts.Loaded = func(cfg *config.Config) { warnFindings(c.stderr, cfg) }
 	var web net.Listener

@@ -202,7 +202,7 @@ func (f *simFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.pollInterval, "poll-interval", 250*time.Millisecond, "how often each shard is polled (Pipes: four times a second)")
 	fs.IntVar(&f.streamReadLimit, "stream-read-limit", stream.DefaultReadLimit, "GetRecords calls per second per shard that all pipes on a stream share, as DynamoDB Streams throttles them (LimitExceededException); 0: no limit")
 	fs.StringVar(&f.logFormat, "log-format", "text", "pipesim's own diagnostics: text or json")
-	fs.BoolVar(&f.verbose, "v", false, "more diagnostics, and DynamoDB Local's own output")
+	fs.BoolVar(&f.verbose, "v", false, "print each execution's request headers and body and the response's status and body (secrets as ********), more diagnostics, and DynamoDB Local's own output")
 	fs.StringVar(&f.sqsEndpoint, "sqs-endpoint", os.Getenv("AWS_ENDPOINT_URL_SQS"), "send dead-letter messages to real SQS queues at this endpoint (default $AWS_ENDPOINT_URL_SQS; none: local queue files)")
 	fs.StringVar(&f.sqsProtocol, "sqs-protocol", "json", "protocol the SQS endpoint speaks: json (AWS, LocalStack, ElasticMQ 1.5+) or query (goaws)")
 	f.faults = map[momento.Route]momento.Fault{}

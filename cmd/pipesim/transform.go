@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -61,37 +62,56 @@ func (c *transformCmd) Run(ctx context.Context, args []string) error {
 	if o.template == "" || o.event == "" {
 		return &exitError{code: 2, err: errors.New("transform: --input-template and --event are both required")}
 	}
-	body, err := o.render()
+	if isFile(o.template) {
+		fmt.Fprintf(c.stderr, "pipesim: warning: --input-template %q is used as the template's text; a file of that name exists: give file://%s to read it\n", o.template, o.template)
+	}
+	body, absent, err := o.render()
 	if err != nil {
 		return fmt.Errorf("transform: %w", err)
+	}
+	if len(absent) > 0 {
+		fmt.Fprintf(c.stderr, "pipesim: absent from the record, rendered as --missing %s says: %s\n", o.missingName(), strings.Join(absent, ", "))
 	}
 	_, err = c.stdout.Write(body)
 	return err
 }
 
-// render loads the arguments, compiles the template and renders the record.
-func (o *transformOptions) render() ([]byte, error) {
+// missingName is the --missing mode in effect.
+func (o *transformOptions) missingName() string {
+	if o.missing == "" {
+		return "aws"
+	}
+	return o.missing
+}
+
+// render loads the arguments, compiles the template and renders the record; absent lists the
+// template's paths the record does not have.
+func (o *transformOptions) render() (body []byte, absent []string, err error) {
 	text, err := readArg("--input-template", o.template)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	raw, err := readArg("--event", o.event)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	record, err := oneRecord([]byte(raw))
 	if err != nil {
-		return nil, err
+		if isFile(o.event) {
+			err = fmt.Errorf("%w (a file named %q exists: give file://%s to read it)", err, o.event, o.event)
+		}
+		return nil, nil, err
 	}
 	opts, vars, err := o.settings(record)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tpl, err := template.Compile(text, opts)
 	if err != nil {
-		return nil, fmt.Errorf("--input-template: %w", err)
+		return nil, nil, fmt.Errorf("--input-template: %w", err)
 	}
-	return tpl.Render(nil, record, vars)
+	body, err = tpl.Render(nil, record, vars)
+	return body, tpl.Absent(record), err
 }
 
 // settings builds the render options and the reserved variables.
@@ -118,6 +138,16 @@ func (o *transformOptions) settings(record []byte) (template.Options, *template.
 		}
 	}
 	return template.Options{Missing: missing, StripObjectQuotes: o.stripObjectQuotes}, vars, nil
+}
+
+// isFile reports whether an inline argument names an existing file: the user most likely forgot
+// file://.
+func isFile(v string) bool {
+	if strings.HasPrefix(v, "file://") || strings.ContainsAny(v, "{}<>\n") {
+		return false
+	}
+	st, err := os.Stat(v)
+	return err == nil && st.Mode().IsRegular()
 }
 
 // readArg returns an inline argument, or the content of a file://path one, byte for byte.

@@ -63,6 +63,18 @@ type Target struct {
 	urlSize atomic.Int64
 }
 
+// Params returns the target's parameters: path parameters, then query string, then headers.
+func (t *Target) Params() []Param {
+	out := append([]Param(nil), t.PathParams...)
+	for _, np := range t.Query {
+		out = append(out, np.Value)
+	}
+	for _, np := range t.Headers {
+		out = append(out, np.Value)
+	}
+	return out
+}
+
 // prepare computes, once, what every request of the target shares. The target and its
 // destination must not change after the first Build.
 func (t *Target) prepare() {

@@ -57,7 +57,7 @@ func (r *Runner) deliver(ctx context.Context, batch stream.Batch) {
 				Cause: fmt.Errorf("a record is older than MaximumRecordAgeInSeconds (%s)", r.Pipe.Stream.MaxRecordAge)}, nil)
 			return
 		}
-		exec := r.execute(ctx, batch)
+		exec := r.execute(ctx, batch, total+1)
 		total++
 		if exec.err == nil {
 			return
@@ -77,11 +77,12 @@ func (r *Runner) deliver(ctx context.Context, batch stream.Batch) {
 			r.stopNotDelivered(exec, total)
 			return
 		}
+		exec.delay = r.retryDelay(total, exec)
 		r.traceExec(exec, OutcomeRetrying)
 		if same.add(exec, r.Opts.SameFailures) {
 			r.warnSameFailures(exec, same)
 		}
-		r.wait(ctx, r.retryDelay(total, exec))
+		r.wait(ctx, exec.delay)
 	}
 }
 

@@ -20,10 +20,15 @@ type dispatcher struct {
 	wg      sync.WaitGroup
 	failed  atomic.Pointer[error]
 
+	// queued counts, per shard, the records handed to its lanes and not yet being delivered:
+	// what waits behind a batch that is retried (Execution.Waiting).
+	queued map[string]*atomic.Int64
+
 	// The lane used last, for the dispatching goroutine alone: batches of one shard and lane
 	// follow each other, and finding the lane then takes neither the lock nor a map lookup.
-	lastKey laneKey
-	lastCh  chan job
+	lastKey   laneKey
+	lastCh    chan job
+	lastCount *atomic.Int64
 
 	// eventNames, when the filters only ask for some eventNames (filter.Filters.TopStrings),
 	// are those names: a record is then filtered by its EventName without reading its JSON.
@@ -40,7 +45,8 @@ type job struct {
 	batch stream.Batch // the lane's part of the batch
 	read  stream.Batch // the batch as read, for ReadAhead.Delivering
 	ack   stream.AckFunc
-	split *splitAck // nil when the lane holds the whole batch
+	split *splitAck     // nil when the lane holds the whole batch
+	count *atomic.Int64 // the shard's queued records, which include this job's until it starts
 }
 
 // splitAck acknowledges a batch split over several lanes once the last lane is done with it.
@@ -62,7 +68,8 @@ type ReadAhead interface {
 }
 
 func newDispatcher(r *Runner) *dispatcher {
-	d := &dispatcher{r: r, workers: map[laneKey]chan job{}}
+	d := &dispatcher{r: r, workers: map[laneKey]chan job{}, queued: map[string]*atomic.Int64{}}
+	r.waiting = d.waiting
 	if r.Pipe.Filters != nil {
 		if field, values, ok := r.Pipe.Filters.TopStrings(); ok && field == "eventName" {
 			d.eventNames = values
@@ -87,7 +94,9 @@ func (d *dispatcher) dispatch(ctx context.Context, batch stream.Batch, ack strea
 		return
 	}
 	if d.r.Pipe.Stream.Parallelization <= 1 { // one lane: no split to count
-		d.worker(ctx, laneKey{batch.ShardID, 0}) <- job{ctx: ctx, batch: stream.Batch{ShardID: batch.ShardID, Records: matched}, read: batch, ack: ack}
+		ch, count := d.worker(ctx, laneKey{batch.ShardID, 0})
+		count.Add(int64(len(matched)))
+		ch <- job{ctx: ctx, batch: stream.Batch{ShardID: batch.ShardID, Records: matched}, read: batch, ack: ack, count: count}
 		return
 	}
 	lanes := d.r.lanes(matched)
@@ -99,7 +108,9 @@ func (d *dispatcher) dispatch(ctx context.Context, batch stream.Batch, ack strea
 	}
 	for i, recs := range lanes {
 		if len(recs) > 0 {
-			d.worker(ctx, laneKey{batch.ShardID, i}) <- job{ctx: ctx, batch: stream.Batch{ShardID: batch.ShardID, Records: recs}, read: batch, split: split}
+			ch, count := d.worker(ctx, laneKey{batch.ShardID, i})
+			count.Add(int64(len(recs)))
+			ch <- job{ctx: ctx, batch: stream.Batch{ShardID: batch.ShardID, Records: recs}, read: batch, split: split, count: count}
 		}
 	}
 }
@@ -162,24 +173,39 @@ func (d *dispatcher) err() error {
 	return nil
 }
 
-// worker returns the lane's queue, starting its goroutine on first use. Only the goroutine that
-// dispatches calls it.
-func (d *dispatcher) worker(ctx context.Context, k laneKey) chan job {
+// worker returns the lane's queue and its shard's count of queued records, starting the lane's
+// goroutine on first use. Only the goroutine that dispatches calls it.
+func (d *dispatcher) worker(ctx context.Context, k laneKey) (chan job, *atomic.Int64) {
 	if d.lastCh != nil && d.lastKey == k {
-		return d.lastCh
+		return d.lastCh, d.lastCount
 	}
-	ch := d.lane(ctx, k)
-	d.lastKey, d.lastCh = k, ch
-	return ch
+	ch, count := d.lane(ctx, k)
+	d.lastKey, d.lastCh, d.lastCount = k, ch, count
+	return ch, count
 }
 
-// lane returns the lane's queue, starting its goroutine on first use.
-func (d *dispatcher) lane(ctx context.Context, k laneKey) chan job {
+// waiting is how many records of the shard are queued behind the batches being delivered.
+func (d *dispatcher) waiting(shard string) int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if c := d.queued[shard]; c != nil {
+		return int(c.Load())
+	}
+	return 0
+}
+
+// lane returns the lane's queue, starting its goroutine on first use, and its shard's count.
+func (d *dispatcher) lane(ctx context.Context, k laneKey) (chan job, *atomic.Int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	count := d.queued[k.shard]
+	if count == nil {
+		count = new(atomic.Int64)
+		d.queued[k.shard] = count
+	}
 	ch, ok := d.workers[k]
 	if ok {
-		return ch
+		return ch, count
 	}
 	depth := max(d.r.Pipe.Stream.Parallelization, 1)
 	ra, _ := d.r.Source.(ReadAhead)
@@ -190,6 +216,7 @@ func (d *dispatcher) lane(ctx context.Context, k laneKey) chan job {
 	d.workers[k] = ch
 	d.wg.Go(func() {
 		for j := range ch {
+			j.count.Add(-int64(len(j.batch.Records)))
 			if j.ctx.Err() != nil {
 				continue // not acknowledged: read again after a restart
 			}
@@ -202,7 +229,7 @@ func (d *dispatcher) lane(ctx context.Context, k laneKey) chan job {
 			}
 		}
 	})
-	return ch
+	return ch, count
 }
 
 // close stops the workers once their queues are drained (or skipped, when ctx ended) and returns

@@ -33,6 +33,7 @@ type ExecLog struct {
 	data   bool // IncludeExecutionData ALL
 	now    func() time.Time
 	onFail func(error)
+	next   *ExecLog // Tee: the next log that hears every step
 }
 
 // NewExecLog writes records for the pipe with ARN arn at or below level (OFF, ERROR, INFO,
@@ -113,16 +114,37 @@ func withError(e logError) stepOption {
 	return func(r *logRecord, _ bool) { r.Error = &e }
 }
 
-// step writes one record if the pipe's level includes it.
+// Tee returns a log that writes every step to each of logs (nil ones are skipped), each at its
+// own level and with its own execution data: pipesim's execution history beside the log the
+// pipe's LogConfiguration asks for. It returns nil when every log is nil. A log is in one Tee at
+// most.
+func Tee(logs ...*ExecLog) *ExecLog {
+	var head *ExecLog
+	for i := len(logs) - 1; i >= 0; i-- {
+		if logs[i] != nil {
+			logs[i].next = head
+			head = logs[i]
+		}
+	}
+	return head
+}
+
+// step writes one record to each log whose level includes it.
 func (x *execLogger) step(messageType, level string, opts ...stepOption) {
-	if x == nil || x.l == nil {
+	if x == nil {
 		return
 	}
-	l := x.l
+	for l := x.l; l != nil; l = l.next {
+		l.step(x.id, messageType, level, opts)
+	}
+}
+
+// step writes one record if the log's level includes it.
+func (l *ExecLog) step(id, messageType, level string, opts []stepOption) {
 	if levelRank[level] > l.level {
 		return
 	}
-	rec := logRecord{ResourceARN: l.arn, Timestamp: l.now().UnixMilli(), ExecutionID: x.id, MessageType: messageType, LogLevel: level}
+	rec := logRecord{ResourceARN: l.arn, Timestamp: l.now().UnixMilli(), ExecutionID: id, MessageType: messageType, LogLevel: level}
 	for _, o := range opts {
 		o(&rec, l.data)
 	}

@@ -6,9 +6,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
+	"time"
 	"unsafe"
 
+	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/httpdest"
 	"github.com/pipesim/pipesim/internal/stream"
 	"github.com/pipesim/pipesim/internal/template"
@@ -22,7 +25,9 @@ type execution struct {
 	request *httpdest.Request
 	result  httpdest.Result
 	class   httpdest.Class
-	err     error // nil when the execution succeeded
+	err     error         // nil when the execution succeeded
+	attempt int           // 1 for the batch's first execution
+	delay   time.Duration // before the next attempt, when this one is retried
 
 	// The request and the ID's bytes live in the execution: one allocation for the three.
 	req     httpdest.Request
@@ -49,8 +54,53 @@ type Execution struct {
 	Records []stream.Record
 	Request *httpdest.Request // nil when the transformation failed
 	Status  int
-	Outcome string
-	Err     error
+	// ResponseBody is what the target answered; nil when no answer came back.
+	ResponseBody []byte
+	Outcome      string
+	Err          error
+	// Attempt numbers the executions of the batch from 1 (0 for a record filtered out).
+	// MaxAttempts is how many the pipe makes in all (MaximumRetryAttempts + 1), 0 when unlimited.
+	Attempt, MaxAttempts int
+	// NextDelay is the wait before the next attempt, for OutcomeRetrying.
+	NextDelay time.Duration
+	// Shard is the batch's shard; Waiting, for OutcomeRetrying, how many records of it are
+	// read and queued behind the batch (the stream may hold more).
+	Shard   string
+	Waiting int
+
+	pipe *config.Pipe // for AbsentPaths
+}
+
+// AbsentPaths returns the $.paths of the pipe's template and dynamic HTTP parameters that are
+// absent from the execution's records, each once: what rendered as missing, or left a parameter
+// empty. It walks the records again, so only a trace that shows the answer asks for it.
+func (e Execution) AbsentPaths() []string {
+	if e.pipe == nil || e.Outcome == OutcomeFiltered {
+		return nil
+	}
+	var out []string
+	add := func(path string) {
+		if !slices.Contains(out, path) {
+			out = append(out, path)
+		}
+	}
+	for _, rec := range e.Records {
+		if t := e.pipe.Template; t != nil {
+			for _, p := range t.Absent(rec.JSON) {
+				add(p)
+			}
+		}
+	}
+	if tg := e.pipe.Target; tg != nil && len(e.Records) > 0 {
+		for _, p := range tg.Params() {
+			if tp, ok := p.(template.Param); ok && tp.IsPath() {
+				if _, found := tp.Resolve(e.Records[0].JSON); !found {
+					add(tp.String())
+				}
+			}
+		}
+	}
+	return out
 }
 
 // newID is a random UUID-shaped execution ID.
@@ -72,9 +122,10 @@ func appendID(b []byte) []byte {
 	return hex.AppendEncode(append(b, '-'), raw[10:16])
 }
 
-// execute runs one execution of the batch and logs its steps.
-func (r *Runner) execute(ctx context.Context, batch stream.Batch) *execution {
+// execute runs the attempt-th execution of the batch (from 1) and logs its steps.
+func (r *Runner) execute(ctx context.Context, batch stream.Batch, attempt int) *execution {
 	e := newExecution(batch)
+	e.attempt = attempt
 	lg := r.Log.start(e.id)
 	if r.Log != nil { // the payload copy is only for the log
 		lg.step("ExecutionStarted", levelInfo, withPayload(batchPayload(batch)))
@@ -235,6 +286,14 @@ func (r *Runner) traceExec(e *execution, outcome string) {
 	if r.Trace == nil {
 		return
 	}
-	r.Trace(Execution{ID: e.id, Pipe: r.Pipe.Name, Records: e.batch.Records, Request: e.request,
-		Status: e.result.Status, Outcome: outcome, Err: e.err})
+	x := Execution{ID: e.id, Pipe: r.Pipe.Name, Records: e.batch.Records, Request: e.request,
+		Status: e.result.Status, ResponseBody: e.result.Body, Outcome: outcome, Err: e.err,
+		Attempt: e.attempt, NextDelay: e.delay, Shard: e.batch.ShardID, pipe: r.Pipe}
+	if r.Pipe.Stream.MaxRetries >= 0 {
+		x.MaxAttempts = r.Pipe.Stream.MaxRetries + 1
+	}
+	if outcome == OutcomeRetrying && r.waiting != nil {
+		x.Waiting = r.waiting(e.batch.ShardID)
+	}
+	r.Trace(x)
 }

@@ -120,6 +120,8 @@ type Runner struct {
 
 	halt   context.CancelFunc                // stops Run (Opts.MaxAttempts)
 	halted atomic.Pointer[NotDeliveredError] // why it was stopped
+
+	waiting func(shard string) int // records queued behind the shard's batches in delivery
 }
 
 // Run reads and delivers batches until ctx is cancelled or the source ends. A record that cannot

@@ -36,6 +36,9 @@ type Options struct {
 	ChunkSize int
 	// OnBad hears of each piece of input that is not a record; it is called from Run.
 	OnBad func(Item)
+	// OnStream hears of each eventSourceARN the records carry, once, when its first record is
+	// read; it is called from Run. replay warns there of a stream no pipe reads.
+	OnStream func(arn string)
 }
 
 // Stats are what a feed has read so far. It is safe to read while the feed runs.
@@ -187,6 +190,9 @@ func (fd *feeding) shardID(rec stream.Record) string {
 		}
 		id = fmt.Sprintf("shardId-replay-%08d", len(fd.shardOf)+1)
 		fd.shardOf[string(arn)] = id
+		if fd.f.opts.OnStream != nil {
+			fd.f.opts.OnStream(string(arn))
+		}
 	}
 	fd.lastARN, fd.lastID = append(fd.lastARN[:0], arn...), id
 	return id

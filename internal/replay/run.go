@@ -14,6 +14,7 @@ import (
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/jsonstr"
 	"github.com/pipesim/pipesim/internal/pipe"
+	"github.com/pipesim/pipesim/internal/stream"
 )
 
 // StreamLabel is the label of the stream ARN replay makes up for a pipe whose Source is a table
@@ -298,4 +299,37 @@ func StreamARN(cfg *config.Config, p *config.Pipe) string {
 		return p.Source
 	}
 	return fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s/stream/%s", cfg.Region, cfg.AccountID, p.Source, StreamLabel)
+}
+
+// Reads reports whether a running pipe of cfg reads the table of the stream (or table) ARN arn:
+// its Source is the table, or a stream of it. Replay hands every record to every pipe, as if each
+// read the records' stream, so a record of another table answers a question nobody asked. An ARN
+// that names no table is not judged (true).
+func Reads(cfg *config.Config, arn string) bool {
+	table, ok := TableOf(arn)
+	if !ok {
+		return true
+	}
+	for _, p := range cfg.Pipes {
+		if !p.Running {
+			continue
+		}
+		if t, ok := TableOf(p.Source); p.Source == table || ok && t == table {
+			return true
+		}
+	}
+	return false
+}
+
+// TableOf is the table a stream ARN (…:table/T/stream/L) or table ARN (…:table/T) names.
+func TableOf(arn string) (string, bool) {
+	if a, err := stream.ParseStreamARN(arn); err == nil {
+		return a.Table, true
+	}
+	_, rest, ok := strings.Cut(arn, ":table/")
+	if !ok || !strings.HasPrefix(arn, "arn:") || rest == "" {
+		return "", false
+	}
+	table, _, _ := strings.Cut(rest, "/")
+	return table, true
 }

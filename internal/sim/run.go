@@ -124,7 +124,12 @@ func (s *Sim) runner(ctx context.Context, p *config.Pipe, sender *httpdest.Sende
 	if err != nil {
 		return nil, err
 	}
-	return &pipe.Runner{Pipe: p, Source: src, Sender: sender, DLQ: s.DeadLetters, Log: execLog,
+	history, closeHistory, err := OpenHistory(s.opts.StateDir, p, func(err error) { logger.Error("write execution history", "err", err) })
+	if err != nil {
+		return nil, fmt.Errorf("pipe %q: execution history: %w", p.Name, err)
+	}
+	s.closers = append(s.closers, closeHistory)
+	return &pipe.Runner{Pipe: p, Source: src, Sender: sender, DLQ: s.DeadLetters, Log: pipe.Tee(execLog, history),
 		Trace: s.opts.Trace, Logger: logger, Opts: s.opts.Retry, SourceARN: arn}, nil
 }
 
