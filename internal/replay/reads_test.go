@@ -18,8 +18,8 @@ func TestReads(t *testing.T) {
 	}{
 		{"arn:aws:dynamodb:us-east-1:000000000000:table/orders/stream/2024-07-30T17:20:48.118", true},
 		{"arn:aws:dynamodb:ddblocal:000000000000:table/carts/stream/2026-12-01T00:00:00.000", true}, // another generation of the stream
-		{"arn:aws:dynamodb:us-east-1:111122223333:table/orders", true},                             // a table ARN, as the docs' sample has
-		{"arn:aws:dynamodb:us-east-1:000000000000:table/audit/stream/x", false},                    // its pipe is STOPPED
+		{"arn:aws:dynamodb:us-east-1:111122223333:table/orders", true},                              // a table ARN, as the docs' sample has
+		{"arn:aws:dynamodb:us-east-1:000000000000:table/audit/stream/x", false},                     // its pipe is STOPPED
 		{"arn:aws:dynamodb:us-east-1:000000000000:table/users/stream/x", false},
 		{"not-an-arn", true}, // names no table: not judged
 	}
