@@ -96,7 +96,7 @@ func TestErrors(t *testing.T) {
 			`pipe "p1": SourceParameters.DynamoDBStreamParameters.DeadLetterConfig.Arn: unknown queue "other"`,
 		}},
 		{"batch-size.yaml", []string{`pipe "p1": SourceParameters.DynamoDBStreamParameters.BatchSize: 10: an API destination target has no batch API`}},
-		{"unknown-field.yaml", []string{"line 5: unknown field Sourc"}},
+		{"unknown-field.yaml", []string{`line 5: pipe "p1": unknown field Sourc (did you mean Source?)`}},
 		{"bad-template.yaml", []string{`pipe "p1": TargetParameters.InputTemplate:`}},
 		{"bad-filter.yaml", []string{`pipe "p1": SourceParameters.FilterCriteria.Filters[1].Pattern:`}},
 		{"bad-param.yaml", []string{`pipe "p1": TargetParameters.HttpParameters.QueryStringParameters.key:`}},

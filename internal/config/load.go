@@ -74,16 +74,20 @@ func Parse(name string, data []byte, opts Options) (*Config, error) {
 		opts.Lookup = Env(nil)
 	}
 	x := &expandedFile{lookup: opts.Lookup}
+	ix := indexFile(data)
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(x); err != nil {
 		if x.expandErr != nil {
 			return nil, fmt.Errorf("%s: %w", name, x.expandErr)
 		}
-		return nil, fmt.Errorf("%s: %s%s", name, yamlMessage(err), flowVarHint(data, err))
+		return nil, fmt.Errorf("%s: %s%s", name, decodeMessage(ix, err), flowVarHint(data, err))
 	}
 	f := &x.file
 	b := &builder{opts: opts, cfg: &Config{Path: name}}
+	if opts.Origin == nil { // a design made from a template: the generated file's lines mean nothing to the user
+		b.ix = ix
+	}
 	b.build(f)
 	if len(b.errs) > 0 {
 		return nil, fmt.Errorf("%s: %w", name, errors.Join(b.errs...))
@@ -122,15 +126,6 @@ func (r *nodeRef) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// yamlMessage makes yaml.v3's messages read as pipesim's: "line 12: field Sourc not found in type
-// config.pipeSpec" becomes "line 12: unknown field Sourc".
-func yamlMessage(err error) string {
-	msg := err.Error()
-	msg = regexp.MustCompile(`field (\S+) not found in type \S+`).ReplaceAllString(msg, "unknown field $1")
-	msg = regexp.MustCompile(`cannot unmarshal !!(\w+) (.*) into \S+`).ReplaceAllString(msg, "$2 is a $1, want another type")
-	return msg
-}
-
 // flowVar is an unquoted ${ right after a flow collection's '{', '[' or ',' (or its key).
 var flowVar = regexp.MustCompile(`[\[{,]\s*(?:[^"'\s{\[,][^:\n]*:\s+)?\$\{`)
 
@@ -154,15 +149,30 @@ type builder struct {
 	// declared holds every destination name in the file, valid or not, so a pipe targeting an
 	// invalid one does not report it a second time as unknown.
 	declared map[string]bool
+	// ix finds the file's lines for messages; nil when they would mean nothing to the user.
+	ix *fileIndex
 }
 
 func (b *builder) fail(format string, args ...any) {
 	b.errs = append(b.errs, fmt.Errorf(format, args...))
 }
 
-// failAt reports a problem with one field of an object; field "" is the object as a whole.
+// failAt reports a problem with one field of an object; field "" is the object as a whole. The
+// message starts with the line of the pipes file that holds the field (or, when the file leaves
+// the field out, its object).
 func (b *builder) failAt(kind, name, field, format string, args ...any) {
-	who, prefix := fmt.Sprintf("%s %q", kind, name), ""
+	line := ""
+	if b.ix != nil {
+		if n := b.ix.field(kind, name, field); n != nil {
+			line = fmt.Sprintf("line %d: ", n.Line)
+		}
+	}
+	b.failAtPos(line, kind, name, field, format, args...)
+}
+
+// failAtPos is failAt with the position given: "line 12: ", "line 12, column 7: " or "".
+func (b *builder) failAtPos(pos, kind, name, field, format string, args ...any) {
+	who, prefix := pos+fmt.Sprintf("%s %q", kind, name), ""
 	if b.opts.Origin != nil {
 		if w, p, ok := b.opts.Origin(kind, name); ok {
 			who, prefix = w, p

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -20,6 +21,24 @@ type pipeErrors struct {
 
 func (pe pipeErrors) fail(field, format string, args ...any) {
 	pe.b.failAt(KindPipe, pe.name, field, format, args...)
+}
+
+// failText reports an error of a template or parameter at its place in the pipes file: the
+// line and column of the character the *template.Error points at, inside the field's string.
+// Without the file's positions, the place inside the value is given.
+func (pe pipeErrors) failText(field string, err error) {
+	var te *template.Error
+	if !errors.As(err, &te) {
+		pe.fail(field, "%v", err)
+		return
+	}
+	if ix := pe.b.ix; ix != nil {
+		if line, col, ok := ix.inString(ix.field(KindPipe, pe.name, field), te.Offset); ok {
+			pe.b.failAtPos(fmt.Sprintf("line %d, column %d: ", line, col), KindPipe, pe.name, field, "%s", te.Reason)
+			return
+		}
+	}
+	pe.fail(field, "%s (line %d, column %d of the value)", te.Reason, te.Line, te.Column)
 }
 
 func (b *builder) buildPipe(s *pipeSpec) *Pipe {
@@ -187,7 +206,7 @@ func (b *builder) target(pe pipeErrors, p *Pipe, s *pipeSpec) {
 		p.TemplateText = *tp.InputTemplate
 		t, err := template.Compile(p.TemplateText, template.Options{Missing: b.opts.Missing, StripObjectQuotes: b.opts.StripObjectQuotes})
 		if err != nil {
-			pe.fail("TargetParameters.InputTemplate", "%v", err)
+			pe.failText("TargetParameters.InputTemplate", err)
 		}
 		p.Template = t
 	}
@@ -226,7 +245,7 @@ func namedParams(pe pipeErrors, field string, m map[string]string) []httpdest.Na
 func compileParam(pe pipeErrors, field, v string) (httpdest.Param, bool) {
 	prm, err := template.CompileParam(v)
 	if err != nil {
-		pe.fail(field, "%v", err)
+		pe.failText(field, err)
 		return nil, false
 	}
 	return prm, true
