@@ -309,7 +309,7 @@ func escapeSize(s []byte) (decoded, size int) {
 	return utf8.RuneLen(rune(v)), 1 + hex
 }
 
-// singleQuoted is doubleQuoted for a single-quoted string, whose only escape is ”.
+// singleQuoted is doubleQuoted for a single-quoted string, whose only escape is a doubled quote.
 func (ix *fileIndex) singleQuoted(i, off int) int {
 	d := ix.data
 	for decoded := 0; i < len(d); decoded++ {
