@@ -38,7 +38,7 @@ func readers(cfg *config.Config) []Finding {
 		}
 		out = append(out, finding("PS009", "pipes "+strings.Join(names, ", "), "Source",
 			"keep at most two pipes per stream: fan out from one pipe (for example to an EventBridge event bus, with a rule per target), or merge pipes whose targets can share a request",
-			"%d pipes read the stream of table %s; DynamoDB Streams throttles more than %d readers of a shard (LimitExceededException), which slows every one of them (pipesim does not throttle)",
+			"%d pipes read the stream of table %s; DynamoDB Streams advises no more than %d readers of a shard and throttles their reads (LimitExceededException), which slows every pipe; pipesim does the same (--stream-read-limit)",
 			len(pipes), t, maxReaders))
 	}
 	return out

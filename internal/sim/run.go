@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/pipesim/pipesim/internal/config"
@@ -65,40 +64,7 @@ func (s *Sim) Runners(ctx context.Context) ([]*pipe.Runner, error) {
 		}
 		runners = append(runners, r)
 	}
-	s.warnCrowdedStreams(runners)
-	return runners, nil
-}
-
-// MaxReadersPerShard is DynamoDB Streams' advice: "No more than two processes at most should be
-// reading from the same streams shard at the same time."
-const MaxReadersPerShard = 2
-
-// CrowdedStreams returns, for each stream more than MaxReadersPerShard of the runners read, the
-// names of its pipes.
-func CrowdedStreams(runners []*pipe.Runner) map[string][]string {
-	byStream := map[string][]string{}
-	for _, r := range runners {
-		byStream[r.SourceARN] = append(byStream[r.SourceARN], r.Pipe.Name)
-	}
-	for arn, pipes := range byStream {
-		if len(pipes) <= MaxReadersPerShard {
-			delete(byStream, arn)
-		}
-	}
-	return byStream
-}
-
-// warnCrowdedStreams warns, once per stream, that more pipes read it than DynamoDB Streams
-// advises, and what that does.
-func (s *Sim) warnCrowdedStreams(runners []*pipe.Runner) {
-	for arn, pipes := range CrowdedStreams(runners) {
-		effect := "on AWS their reads can be throttled (LimitExceededException); --stream-read-limit emulates that"
-		if s.opts.StreamReadLimit > 0 {
-			effect = fmt.Sprintf("their reads share %d GetRecords calls per second per shard and are throttled as on AWS (LimitExceededException; --stream-read-limit)", s.opts.StreamReadLimit)
-		}
-		s.opts.Logger.Warn(fmt.Sprintf("%d pipes read one stream; DynamoDB Streams advises no more than %d readers per shard: %s",
-			len(pipes), MaxReadersPerShard, effect), "stream", arn, "pipes", strings.Join(pipes, ", "))
-	}
+	return runners, nil // more than two pipes on a stream: pipesim check's PS009, printed at start
 }
 
 func (s *Sim) runner(ctx context.Context, p *config.Pipe, sender *httpdest.Sender, limit *stream.ReadLimiter) (*pipe.Runner, error) {
