@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +12,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+	"github.com/spf13/pflag"
 
 	"github.com/pipesim/pipesim/internal/ddblocal"
 	"github.com/pipesim/pipesim/internal/stream"
@@ -31,10 +31,27 @@ type captureOptions struct {
 	duration, idle, pollInterval        time.Duration
 }
 
-func (c *captureCmd) flags() *flag.FlagSet {
+func (c *captureCmd) spec() spec {
+	return spec{
+		use:   "capture --source TABLE",
+		short: "Write a table's stream records, in the shape Pipes delivers them, as JSON Lines",
+		long: `capture reads a DynamoDB stream (of DynamoDB Local with --endpoint, else of AWS with the default
+credential chain) and writes each record as one line, in the shape a pipe receives it, for
+pipesim replay and pipe tests. Without --follow it stops once the stream is caught up.`,
+		example: `  pipesim capture --source weather-stats-demo --endpoint http://localhost:8000 > records.jsonl
+  pipesim capture --source orders --follow --limit 100 --out records.jsonl`,
+		flags: c.flags,
+		run:   func(ctx context.Context, _ []string) error { return c.run(ctx) },
+	}
+}
+
+// Run runs `pipesim capture` with the arguments that follow its name.
+func (c *captureCmd) Run(ctx context.Context, args []string) error {
+	return execute(ctx, c.streams, c.spec().command(), args)
+}
+
+func (c *captureCmd) flags(fs *pflag.FlagSet) {
 	o := &c.o
-	fs := flag.NewFlagSet("capture", flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
 	fs.StringVar(&o.source, "source", "", "table name or stream ARN (required)")
 	fs.StringVar(&o.endpoint, "endpoint", "", "DynamoDB Local endpoint; empty reads real AWS with the default credential chain and region")
 	fs.StringVar(&o.region, "region", "", "region: of AWS, or the awsRegion of DynamoDB Local's records (default: the SDK's, else us-east-1 for DynamoDB Local)")
@@ -45,15 +62,11 @@ func (c *captureCmd) flags() *flag.FlagSet {
 	fs.DurationVar(&o.idle, "idle", 2*time.Second, "without --follow, stop once no record came for this long")
 	fs.DurationVar(&o.pollInterval, "poll-interval", stream.DefaultPollInterval, "how often each shard is polled")
 	fs.StringVar(&o.out, "out", "", "output file (default stdout)")
-	return fs
 }
 
 // Run captures until the stream is caught up (or, with --follow, until Ctrl-C), --limit or
 // --duration, writing each record as one line. Progress goes to stderr.
-func (c *captureCmd) Run(ctx context.Context, args []string) error {
-	if err := parseFlags(c.flags(), args); err != nil {
-		return err
-	}
+func (c *captureCmd) run(ctx context.Context) error {
 	if err := c.check(); err != nil {
 		return &exitError{code: 2, err: err}
 	}

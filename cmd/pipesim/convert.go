@@ -2,8 +2,9 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
+
+	"github.com/spf13/pflag"
 
 	"github.com/pipesim/pipesim/internal/cfn"
 	"github.com/pipesim/pipesim/internal/config"
@@ -17,16 +18,31 @@ type convertCmd struct {
 	flags designFlags
 }
 
-// Run prints the pipes file on stdout and what the reading skipped or made up on stderr, then
-// checks the file as `pipesim run` would: a design that does not load exits 1 after printing.
-func (c *convertCmd) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("convert", flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	c.flags.register(fs)
-	fs.Lookup("pipes").Usage = "a template given as --pipes is converted too"
-	if err := parseFlags(fs, args); err != nil {
-		return err
+func (c *convertCmd) spec() spec {
+	return spec{
+		use:   "convert --template FILE",
+		short: "Print a CloudFormation template's or cdk.out's pipes as pipesim's own pipes file",
+		long: `convert reads a CloudFormation template (JSON or YAML, SAM too) or a cdk.out directory and prints
+its tables, queues, connections, API destinations and pipes as a pipes file, as pipesim understands
+them (docs/cloudformation.md). What the reading skipped or made up goes to stderr. The result is
+then loaded as run would load it: a design that does not load exits 1 after printing.`,
+		example: `  pipesim convert --template cdk.out --parameter-overrides ApiEndpoint=https://api.example.com > pipes.yaml`,
+		flags: func(fs *pflag.FlagSet) {
+			c.flags.register(fs)
+			fs.Lookup("pipes").Usage = "a template given as --pipes is converted too"
+		},
+		run: func(ctx context.Context, _ []string) error { return c.run(ctx) },
 	}
+}
+
+// Run runs `pipesim convert` with the arguments that follow its name.
+func (c *convertCmd) Run(ctx context.Context, args []string) error {
+	return execute(ctx, c.streams, c.spec().command(), args)
+}
+
+// run prints the pipes file on stdout and what the reading skipped or made up on stderr, then
+// checks the file as `pipesim run` would: a design that does not load exits 1 after printing.
+func (c *convertCmd) run(ctx context.Context) error {
 	c.flags.templateNotice = c.stderr
 	_, tmpl, err := c.flags.design()
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/pflag"
+
+	"github.com/pipesim/pipesim/internal/sim"
 )
 
 const seedTemplate = "../../testdata/weather-stats/weather-stats.template.json"
@@ -113,9 +115,8 @@ func TestMultiValued(t *testing.T) {
 // pipeFlags) and refuse a template-only flag without a template.
 func TestTemplateFlagsEverywhere(t *testing.T) {
 	var f simFlags
-	fs := newFlagSet(&f)
-	opts, err := f.parse(fs, []string{"--template", seedTemplate, "--stack", "s", "--parameter-overrides", "A=1", "B=2", "--import", "X=y",
-		"--secret", "n=v", "--account", "123456789012", "--momento-parameters", "MomentoApiEndpoint"}, os.Stderr)
+	opts, err := parseSimFlags(&f, []string{"--template", seedTemplate, "--stack", "s", "--parameter-overrides", "A=1", "B=2", "--import", "X=y",
+		"--secret", "n=v", "--account", "123456789012", "--momento-parameters", "MomentoApiEndpoint"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,21 +127,25 @@ func TestTemplateFlagsEverywhere(t *testing.T) {
 		t.Errorf("template options = %+v", tmpl)
 	}
 	var g simFlags
-	if _, err := g.parse(newFlagSet(&g), []string{"--stack", "s"}, os.Stderr); err == nil || !strings.Contains(err.Error(), "--stack needs --template") {
+	if _, err := parseSimFlags(&g, []string{"--stack", "s"}); err == nil || !strings.Contains(err.Error(), "--stack needs --template") {
 		t.Errorf("--stack without --template = %v", err)
 	}
 	var h simFlags
-	opts, err = h.parse(newFlagSet(&h), []string{"--pipes", seedTemplate}, os.Stderr)
+	opts, err = parseSimFlags(&h, []string{"--pipes", seedTemplate})
 	if err != nil || opts.Template == nil {
 		t.Errorf("--pipes with a template = %+v, %v; want it read as a template", opts.Template, err)
 	}
 }
 
-func newFlagSet(f *simFlags) *flag.FlagSet {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+// parseSimFlags parses args as run's flags and returns the simulation's options.
+func parseSimFlags(f *simFlags, args []string) (sim.Options, error) {
+	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	f.register(fs)
-	return fs
+	if err := fs.Parse(multiValued(args)); err != nil {
+		return sim.Options{}, err
+	}
+	return f.settings(io.Discard)
 }
 
 // TestConvertDotEnv: a parameter not given on the command line comes from the environment, then

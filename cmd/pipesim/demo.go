@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/spf13/pflag"
 
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/momento"
@@ -34,21 +34,39 @@ type demoCmd struct {
 	timeout time.Duration
 }
 
+func (c *demoCmd) spec() spec {
+	return spec{
+		use:   "demo",
+		short: "Play the weather-stats scenario end to end: put an item, see the cache and topic, delete it",
+		long: `demo runs the seed weather-stats design (or the one --pipes or --template gives, if it has the
+seed's table, cache and topic) and plays its scenario: it puts San Diego into the table, reads the
+topic message and the cache entry the pipes made of it, deletes the item and sees the REMOVE
+record's message and the cache entry go. Each step is a line; each execution too (-v adds the
+request and response).`,
+		example: `  pipesim demo
+  pipesim demo -v`,
+		flags: func(fs *pflag.FlagSet) {
+			c.flags.register(fs)
+			fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "how long to wait for each pipe's effect")
+		},
+		run: func(ctx context.Context, _ []string) error { return c.run(ctx) },
+	}
+}
+
+// Run runs `pipesim demo` with the arguments that follow its name.
 func (c *demoCmd) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	c.flags.register(fs)
-	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "how long to wait for each pipe's effect")
-	opts, err := c.flags.parse(fs, args, c.stderr)
+	return execute(ctx, c.streams, c.spec().command(), args)
+}
+
+func (c *demoCmd) run(ctx context.Context) error {
+	opts, err := c.flags.settings(c.stderr)
 	if err != nil {
 		return err
 	}
 	if err := checkPositive("timeout", c.timeout); err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	tr := sim.NewTracer(c.stdout)
-	tr.Verbose = c.flags.verbose
-	opts.Trace = tr.Trace
+	opts.Trace = newTracer(c.stdout, c.flags.verbose).Trace
 	opts.Loaded = func(cfg *config.Config) { warnFindings(c.stderr, cfg) }
 	s, err := sim.Start(ctx, opts)
 	if err != nil {

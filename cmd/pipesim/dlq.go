@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/names"
@@ -19,11 +21,7 @@ import (
 	"github.com/pipesim/pipesim/internal/sqsdlq"
 )
 
-const dlqUsage = `usage: pipesim dlq list     [--state-dir DIR | --sqs-endpoint URL] [--queue NAME]
-       pipesim dlq show     [--state-dir DIR | --sqs-endpoint URL] --queue NAME [MESSAGE_ID...]
-       pipesim dlq redrive  [run flags] --queue NAME [--message ID]
-
-The dead-letter queues hold what Pipes sends for a DynamoDB stream source: the batch's shard and
+const dlqLong = `The dead-letter queues hold what Pipes sends for a DynamoDB stream source: the batch's shard and
 sequence range, not its records. They are files under the state directory, or real SQS queues
 with --sqs-endpoint (list and show then see at most 10 messages, each hidden for a second).
 redrive reads a message's range back from the stream and delivers it again through its pipe; it
@@ -34,21 +32,34 @@ persistent one). A message is removed once its batch is delivered or dead-letter
 // dlqCmd is `pipesim dlq`: inspect and redrive dead-letter queues.
 type dlqCmd struct{ streams }
 
+func (c *dlqCmd) spec() spec {
+	var list, show storeFlags
+	var redrive simFlags
+	var queue, only string
+	return spec{
+		use:   "dlq",
+		short: "List, show and redrive the dead-letter queues",
+		long:  dlqLong,
+		subs: []spec{
+			{use: "list", short: "List the dead-letter queues and their messages", flags: list.register,
+				run: func(ctx context.Context, _ []string) error { return c.list(ctx, &list) }},
+			{use: "show --queue NAME [MESSAGE_ID...]", short: "Print a queue's messages (or the ones named) as JSON", flags: show.register,
+				args: cobra.ArbitraryArgs, run: func(ctx context.Context, ids []string) error { return c.show(ctx, &show, ids) }},
+			{use: "redrive --queue NAME", short: "Read each message's batch back from the stream and deliver it again through its pipe",
+				long: "redrive takes run's flags: the design, the DynamoDB Local that holds the stream (--dynamodb-endpoint), the state dir.",
+				flags: func(fs *pflag.FlagSet) {
+					redrive.register(fs)
+					fs.StringVar(&queue, "queue", "", "dead-letter queue `name`")
+					fs.StringVar(&only, "message", "", "redrive only this message `ID`")
+				},
+				run: func(ctx context.Context, _ []string) error { return c.redrive(ctx, &redrive, queue, only) }},
+		},
+	}
+}
+
+// Run runs `pipesim dlq` with the arguments that follow its name.
 func (c *dlqCmd) Run(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(c.stderr, dlqUsage)
-		return &exitError{code: 2}
-	}
-	switch args[0] {
-	case "list":
-		return c.list(ctx, args[1:])
-	case "show":
-		return c.show(ctx, args[1:])
-	case "redrive":
-		return c.redrive(ctx, args[1:])
-	}
-	fmt.Fprint(c.stderr, dlqUsage)
-	return &exitError{code: 2, err: fmt.Errorf("dlq: unknown subcommand %q", args[0])}
+	return execute(ctx, c.streams, c.spec().command(), args)
 }
 
 // dlqStore is a set of dead-letter queues: local files or SQS.
@@ -115,7 +126,7 @@ type storeFlags struct {
 	stateDir, queue, sqsEndpoint, sqsProtocol, region string
 }
 
-func (f *storeFlags) register(fs *flag.FlagSet) {
+func (f *storeFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.stateDir, "state-dir", ".pipesim", "pipesim's state directory (local queue files)")
 	fs.StringVar(&f.queue, "queue", "", "dead-letter queue name")
 	fs.StringVar(&f.sqsEndpoint, "sqs-endpoint", os.Getenv("AWS_ENDPOINT_URL_SQS"), "read SQS queues at this endpoint instead of local files")
@@ -149,14 +160,7 @@ func checkQueueFlag(queue string) error {
 	return nil
 }
 
-func (c *dlqCmd) list(ctx context.Context, args []string) error {
-	var sf storeFlags
-	fs := flag.NewFlagSet("dlq list", flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	sf.register(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
+func (c *dlqCmd) list(ctx context.Context, sf *storeFlags) error {
 	st, err := sf.store(ctx, true)
 	if err != nil {
 		return err
@@ -197,14 +201,7 @@ func describeDeadLetter(m pipe.QueueMessage) string {
 		dl.ShardID(), dl.StartSequenceNumber(), dl.EndSequenceNumber(), dl.BatchSize())
 }
 
-func (c *dlqCmd) show(ctx context.Context, args []string) error {
-	var sf storeFlags
-	fs := flag.NewFlagSet("dlq show", flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	sf.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: 2}
-	}
+func (c *dlqCmd) show(ctx context.Context, sf *storeFlags, args []string) error {
 	if sf.queue == "" {
 		return &exitError{code: 2, err: errors.New("dlq show: --queue is required")}
 	}
@@ -217,11 +214,11 @@ func (c *dlqCmd) show(ctx context.Context, args []string) error {
 		return err
 	}
 	ids := map[string]bool{}
-	for _, id := range fs.Args() {
+	for _, id := range args {
 		ids[id] = true
 	}
 	for _, m := range msgs {
-		if len(fs.Args()) > 0 && !ids[m.MessageID] {
+		if len(args) > 0 && !ids[m.MessageID] {
 			continue
 		}
 		delete(ids, m.MessageID)
@@ -237,15 +234,8 @@ func (c *dlqCmd) show(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (c *dlqCmd) redrive(ctx context.Context, args []string) error {
-	var sf simFlags
-	var queue, only string
-	fs := flag.NewFlagSet("dlq redrive", flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	sf.register(fs)
-	fs.StringVar(&queue, "queue", "", "dead-letter queue name")
-	fs.StringVar(&only, "message", "", "redrive only this message ID")
-	opts, err := sf.parse(fs, args, c.stderr)
+func (c *dlqCmd) redrive(ctx context.Context, sf *simFlags, queue, only string) error {
+	opts, err := sf.settings(c.stderr)
 	if err != nil {
 		return err
 	}
@@ -255,7 +245,7 @@ func (c *dlqCmd) redrive(ctx context.Context, args []string) error {
 	if err := checkQueueFlag(queue); err != nil {
 		return err
 	}
-	opts.Trace = sim.NewTracer(c.stdout).Trace
+	opts.Trace = newTracer(c.stdout, sf.verbose).Trace
 	s, err := sim.Start(ctx, opts)
 	if err != nil {
 		return err

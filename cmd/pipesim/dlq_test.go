@@ -70,7 +70,7 @@ func TestDLQBadQueue(t *testing.T) {
 	}
 	for _, c := range cases {
 		s, out, _ := testStreams()
-		err := (&dlqCmd{s}).Run(context.Background(), append(c.args, "--state-dir", state))
+		err := (&dlqCmd{streams: s}).Run(context.Background(), append(c.args, "--state-dir", state))
 		code := exitCode(err, s.stderr)
 		if code != c.code || err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("pipesim dlq %q = exit %d, %v; want exit %d, an error containing %q", c.args, code, err, c.code, c.want)

@@ -20,11 +20,11 @@ func TestEndlessArguments(t *testing.T) {
 		code int
 		want string
 	}{
-		{func(s streams) command { return &transformCmd{s} }, []string{"--input-template", "{}", "--event", "file:///dev/urandom"}, 1,
+		{func(s streams) command { return &transformCmd{streams: s} }, []string{"--input-template", "{}", "--event", "file:///dev/urandom"}, 1,
 			"transform: --event: /dev/urandom: too large: more than 4 MiB"},
-		{func(s streams) command { return &transformCmd{s} }, []string{"--input-template", "file:///dev/zero", "--event", "{}"}, 1,
+		{func(s streams) command { return &transformCmd{streams: s} }, []string{"--input-template", "file:///dev/zero", "--event", "{}"}, 1,
 			"transform: --input-template: /dev/zero: too large: more than 4 MiB"},
-		{func(s streams) command { return &testPatternCmd{s} }, []string{"--event-pattern", "file:///dev/zero", "--event", "{}"}, 2,
+		{func(s streams) command { return &testPatternCmd{streams: s} }, []string{"--event-pattern", "file:///dev/zero", "--event", "{}"}, 2,
 			"--event-pattern: /dev/zero: too large"},
 		{func(s streams) command { return &replayCmd{streams: s} }, []string{"--pipes", "/dev/urandom", "--records", "-", "--dry-run"}, 1,
 			"read pipes file: /dev/urandom: too large: more than 16 MiB"},

@@ -23,11 +23,11 @@ func TestMeaninglessFlags(t *testing.T) {
 		{func(s streams) command { return &runCmd{streams: s} }, append([]string{"--poll-interval", "-1s"}, noDB...), "--poll-interval -1s: want at least 1ms"},
 		{func(s streams) command { return &demoCmd{streams: s} }, append([]string{"--timeout", "-1s"}, noDB...), "--timeout -1s: want a positive duration"},
 		{func(s streams) command { return &demoCmd{streams: s} }, append([]string{"--poll-interval", "0s"}, noDB...), "--poll-interval 0s"},
-		{func(s streams) command { return &dlqCmd{s} }, append([]string{"redrive", "--queue", "q", "--backoff", "-1s"}, noDB...), "--backoff -1s"},
+		{func(s streams) command { return &dlqCmd{streams: s} }, append([]string{"redrive", "--queue", "q", "--backoff", "-1s"}, noDB...), "--backoff -1s"},
 		{func(s streams) command { return &replayCmd{streams: s} }, []string{"--records", "x", "--backoff", "-1s"}, "--backoff -1s: want a positive duration"},
 		{func(s streams) command { return &replayCmd{streams: s} }, []string{"--records", "x", "--speed", "1e308x"}, `--speed: speed "1e308x": want max, recorded, or a multiple of the recorded pace from 0.001x to 1000000x`},
 		{func(s streams) command { return &replayCmd{streams: s} }, []string{"--records", "x", "--stream-arn", "garbage"}, `--stream-arn: not a DynamoDB stream ARN: "garbage": want arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE/stream/LABEL`},
-		{func(s streams) command { return &replayCmd{streams: s} }, []string{"--records", "x", "--max-record-size", "10"}, `invalid value "10" for flag -max-record-size: "10": want 1 KiB to 1 GiB`},
+		{func(s streams) command { return &replayCmd{streams: s} }, []string{"--records", "x", "--max-record-size", "10"}, `invalid argument "10" for "--max-record-size" flag: "10": want 1 KiB to 1 GiB`},
 		{func(s streams) command { return &captureCmd{streams: s} }, []string{"--source", "t", "--poll-interval", "0s"}, "--poll-interval 0s: want at least 1ms"},
 	}
 	for _, c := range cases {

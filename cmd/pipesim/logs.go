@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +13,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/sim"
@@ -31,19 +33,50 @@ type logsCmd struct {
 	poll     time.Duration  // how often --follow looks for more; 0 is 250ms
 }
 
-// Run prints the history of every pipe (or of --pipe), oldest first; with --follow it then waits
+func (c *logsCmd) spec() spec {
+	return spec{
+		use:   "logs",
+		short: "Print the execution history pipesim keeps of every pipe, as readable lines",
+		long: `logs prints, oldest first, every step of every execution run, demo and replay made: the
+records a pipe received, the body its template made, the request it sent and what came back,
+secrets as ********. pipesim keeps this history under --state-dir whatever a pipe's
+LogConfiguration says (that decides only what goes to the log group files, as on AWS).`,
+		example: `  pipesim logs
+  pipesim logs --pipe weather-stats-demo-cache-put-pipe --follow`,
+		flags: func(fs *pflag.FlagSet) {
+			fs.StringVar(&c.stateDir, "state-dir", ".pipesim", "the state directory run, demo and replay wrote")
+			fs.StringVar(&c.pipe, "pipe", "", "only this pipe's executions")
+			fs.BoolVarP(&c.follow, "follow", "f", false, "keep printing executions as they happen, until Ctrl-C")
+			fs.BoolVarP(&c.verbose, "verbose", "v", false, "print each execution's records whole, not only their eventName and keys")
+		},
+		run: func(ctx context.Context, _ []string) error { return c.run(ctx) },
+		complete: func(cmd *cobra.Command) {
+			_ = cmd.RegisterFlagCompletionFunc("pipe", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+				return c.pipesWithHistory(), cobra.ShellCompDirectiveNoFileComp
+			})
+		},
+	}
+}
+
+// pipesWithHistory are the pipes the state dir has a history of: --pipe's completions.
+func (c *logsCmd) pipesWithHistory() []string {
+	files, _ := filepath.Glob(filepath.Join(c.stateDir, sim.HistoryDir, "*.jsonl"))
+	var out []string
+	for _, f := range files {
+		out = append(out, strings.TrimSuffix(filepath.Base(f), ".jsonl"))
+	}
+	return out
+}
+
+// Run runs `pipesim logs` with the arguments that follow its name.
+func (c *logsCmd) Run(ctx context.Context, args []string) error {
+	return execute(ctx, c.streams, c.spec().command(), args)
+}
+
+// run prints the history of every pipe (or of --pipe), oldest first; with --follow it then waits
 // for more until Ctrl-C. A state dir without history exits 1 (not with --follow, which waits for
 // it).
-func (c *logsCmd) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("logs", flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	fs.StringVar(&c.stateDir, "state-dir", ".pipesim", "the state directory run, demo and replay wrote")
-	fs.StringVar(&c.pipe, "pipe", "", "only this pipe's executions")
-	fs.BoolVar(&c.follow, "follow", false, "keep printing executions as they happen, until Ctrl-C")
-	fs.BoolVar(&c.verbose, "v", false, "print each execution's records whole, not only their eventName and keys")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
+func (c *logsCmd) run(ctx context.Context) error {
 	if c.loc == nil {
 		c.loc = time.Local
 	}
@@ -80,10 +113,7 @@ func (c *logsCmd) files() ([]string, error) {
 		return nil, &exitError{code: 2, err: fmt.Errorf("logs: --pipe: %w", err)}
 	}
 	if _, err := os.Stat(path); err != nil {
-		var names []string
-		for _, f := range all {
-			names = append(names, strings.TrimSuffix(filepath.Base(f), ".jsonl"))
-		}
+		names := c.pipesWithHistory()
 		if len(names) == 0 {
 			return nil, fmt.Errorf("logs: no execution history of pipe %q in %s (run, demo or replay it first)", c.pipe, dir)
 		}

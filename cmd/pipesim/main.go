@@ -9,14 +9,15 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"syscall"
+
+	"github.com/spf13/cobra"
 
 	"github.com/pipesim/pipesim/internal/term"
 )
 
-// command is one subcommand. Run returns an *exitError to choose the exit code; any other error
-// exits 1.
+// command is one subcommand, run with the arguments that follow its name on the command line (as
+// tests run them). Run returns an *exitError to choose the exit code; any other error exits 1.
 type command interface {
 	Run(ctx context.Context, args []string) error
 }
@@ -53,60 +54,40 @@ func newStreams(stdin io.Reader, stdout, stderr io.Writer) streams {
 	return streams{stdin: stdin, stdout: o.Stdout, stderr: o.Stderr}
 }
 
-func commands(s streams) map[string]command {
-	s = newStreams(s.stdin, s.stdout, s.stderr)
-	return map[string]command{
-		"run":          &runCmd{streams: s},
-		"demo":         &demoCmd{streams: s},
-		"dlq":          &dlqCmd{streams: s},
-		"momento":      &momentoCmd{streams: s},
-		"transform":    &transformCmd{streams: s},
-		"test-pattern": &testPatternCmd{streams: s},
-		"replay":       &replayCmd{streams: s},
-		"test":         &testCmd{streams: s},
-		"capture":      &captureCmd{streams: s},
-		"convert":      &convertCmd{streams: s},
-		"check":        &checkCmd{streams: s},
-		"logs":         &logsCmd{streams: s},
-	}
-}
+// newRoot is the pipesim command with every subcommand.
+func newRoot(s streams) *cobra.Command {
+	root := spec{
+		use:   "pipesim",
+		short: "Run Amazon EventBridge Pipes designs (DynamoDB stream -> filter -> template -> API destination) locally",
+		long: `pipesim runs an EventBridge Pipes design on your machine: it polls a real DynamoDB Local stream,
+applies the pipes' filters, input templates and HTTP parameters as the service does, and sends the
+requests their API destinations would send (to Momento's HTTP API, real or embedded), with Pipes'
+retries, dead-letter queues, checkpoints and execution logs.
 
-func usage(w io.Writer, cmds map[string]command) {
-	names := make([]string, 0, len(cmds))
-	for n := range cmds {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	fmt.Fprintln(w, "usage: pipesim <command> [flags]")
-	fmt.Fprintln(w, "commands:")
-	for _, n := range names {
-		fmt.Fprintln(w, "  "+n)
-	}
-	fmt.Fprintln(w, "run 'pipesim <command> -h' for a command's flags")
+Start with 'pipesim demo', then 'pipesim check --pipes pipes.yaml' and 'pipesim run --pipes pipes.yaml'.`,
+		subs: []spec{
+			(&runCmd{streams: s}).spec(), (&demoCmd{streams: s}).spec(), (&checkCmd{streams: s}).spec(),
+			(&logsCmd{streams: s}).spec(), (&replayCmd{streams: s}).spec(), (&captureCmd{streams: s}).spec(),
+			(&testCmd{streams: s}).spec(), (&dlqCmd{streams: s}).spec(), (&transformCmd{streams: s}).spec(),
+			(&testPatternCmd{streams: s}).spec(), (&convertCmd{streams: s}).spec(), (&momentoCmd{streams: s}).spec(),
+		},
+	}.command()
+	root.Args, root.RunE = nil, nil // cobra's own: help without a command; an unknown one, with suggestions
+	root.Version = version()
+	root.Flags().Bool("version", false, "print pipesim's version: the module's, the commit it was built from, Go's") // no -v: it means --verbose below
+	root.SetVersionTemplate("pipesim {{.Version}}\n")
+	root.CompletionOptions.HiddenDefaultCmd = false
+	return root
 }
 
 func main() {
 	os.Exit(run(os.Args[1:], streams{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}))
 }
 
-// run dispatches to a subcommand and turns its error into an exit code. The first SIGINT or
-// SIGTERM cancels the context; a second one exits at once.
+// run runs the command line and turns its error into an exit code. The first SIGINT or SIGTERM
+// cancels the context; a second one exits at once.
 func run(args []string, s streams) int {
 	s = newStreams(s.stdin, s.stdout, s.stderr)
-	cmds := commands(s)
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(s.stderr, cmds)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
-	}
-	cmd, ok := cmds[args[0]]
-	if !ok {
-		fmt.Fprintf(s.stderr, "pipesim: unknown command %q\n", args[0])
-		usage(s.stderr, cmds)
-		return 2
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs := make(chan os.Signal, 2)
@@ -119,23 +100,24 @@ func run(args []string, s streams) int {
 		fmt.Fprintln(s.stderr, "pipesim: second interrupt, exiting now")
 		os.Exit(130)
 	}()
-	return exitCode(cmd.Run(ctx, args[1:]), s.stderr)
+	return exitCode(execute(ctx, s, newRoot(s), args), s.stderr)
 }
 
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
+	prefix := term.Paint(term.Colour(stderr), term.Red, "pipesim:")
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintf(stderr, "pipesim: %v\n", ee.err)
+			fmt.Fprintf(stderr, "%s %v\n", prefix, ee.err)
 		}
 		return ee.code
 	}
 	if errors.Is(err, context.Canceled) {
 		return 130
 	}
-	fmt.Fprintf(stderr, "pipesim: %v\n", err)
+	fmt.Fprintf(stderr, "%s %v\n", prefix, err)
 	return 1
 }

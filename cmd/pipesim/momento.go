@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/pipesim/pipesim/internal/momento"
 	"github.com/pipesim/pipesim/internal/sim"
 )
@@ -21,41 +23,59 @@ import (
 // small client.
 type momentoCmd struct{ streams }
 
-const momentoUsage = `usage: pipesim momento <subcommand> [flags] [args]
+const momentoLong = `momento runs pipesim's embedded Momento on its own (serve), prints the .env lines that point an
+application built on a Momento SDK at it (key), and is a small client of it or of real Momento.
 
-subcommands:
-  serve                              the embedded Momento (HTTP API and gRPC) until interrupted
-  key [--addr HOST:PORT]             .env lines for an application built on a Momento SDK
-  get CACHE KEY                      print an item (exit 1 on a miss)
-  set CACHE KEY VALUE [--ttl 1h]     store an item
-  delete CACHE KEY                   delete an item
-  publish CACHE TOPIC MESSAGE        publish a text message
-  subscribe CACHE TOPIC              print messages as they arrive, until Ctrl-C
-  list-caches                        list the caches (gRPC control plane)
+The client subcommands use MOMENTO_API_ENDPOINT and MOMENTO_API_KEY (the environment, then ./.env):
+pipesim's embedded server or real Momento.`
 
-The client subcommands use MOMENTO_API_ENDPOINT and MOMENTO_API_KEY (the environment, then
-./.env): pipesim's embedded server or real Momento. 'pipesim momento SUBCOMMAND -h' for flags.
-`
+func (c *momentoCmd) spec() spec {
+	var serve momentoServeOpts
+	var key momentoKeyOpts
+	client := func(sub, short string) spec {
+		var o clientOpts
+		want := clientArgs[sub]
+		return spec{use: strings.TrimSpace(sub + " " + strings.Join(want, " ")), short: short,
+			long:  short + ".\n\nMOMENTO_API_ENDPOINT and MOMENTO_API_KEY come from the environment, then ./.env.",
+			args:  exactArgs(want),
+			flags: func(fs *pflag.FlagSet) { o.register(fs, sub) },
+			run:   func(ctx context.Context, args []string) error { return c.client(ctx, sub, args, o) }}
+	}
+	return spec{
+		use:   "momento",
+		short: "The embedded Momento on its own, development keys for SDK applications, and a small Momento client",
+		long:  momentoLong,
+		subs: []spec{
+			{use: "serve", short: "Serve the embedded Momento (HTTP API and gRPC over one store) until Ctrl-C",
+				example: "  pipesim momento serve --cache my-cache --addr 127.0.0.1:9080",
+				flags:   func(fs *pflag.FlagSet) { serve.register(fs) },
+				run:     func(ctx context.Context, _ []string) error { return c.serve(ctx, &serve) }},
+			{use: "key", short: "Print .env lines that point an application built on a Momento SDK at pipesim",
+				flags: func(fs *pflag.FlagSet) { key.register(fs) },
+				run:   func(context.Context, []string) error { return c.key(&key) }},
+			client("get", "Print an item (exit 1 on a miss)"),
+			client("set", "Store an item"),
+			client("delete", "Delete an item"),
+			client("publish", "Publish a text message to a topic"),
+			client("subscribe", "Print a topic's messages as they arrive, until Ctrl-C"),
+			client("list-caches", "List the caches (over the gRPC control plane: the HTTP API has no such call)"),
+		},
+	}
+}
 
-// Run dispatches the momento subcommands.
+// Run runs `pipesim momento` with the arguments that follow its name.
 func (c *momentoCmd) Run(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(c.stderr, momentoUsage)
-		if len(args) == 0 {
-			return &exitError{code: 2}
+	return execute(ctx, c.streams, c.spec().command(), args)
+}
+
+// exactArgs wants the positional arguments named: exit 2 naming them otherwise.
+func exactArgs(names []string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != len(names) {
+			return &exitError{code: 2, err: fmt.Errorf("momento %s: want %d argument(s) (%s), got %d", cmd.Name(), len(names), strings.Join(names, " "), len(args))}
 		}
 		return nil
 	}
-	switch args[0] {
-	case "serve":
-		return c.serve(ctx, args[1:])
-	case "key":
-		return c.key(args[1:])
-	case "get", "set", "delete", "publish", "subscribe", "list-caches":
-		return c.client(ctx, args[0], args[1:])
-	}
-	fmt.Fprint(c.stderr, momentoUsage)
-	return &exitError{code: 2, err: fmt.Errorf("momento: unknown subcommand %q", args[0])}
 }
 
 // momentoServeOpts are the flags of `pipesim momento serve`.
@@ -67,9 +87,8 @@ type momentoServeOpts struct {
 }
 
 // serve runs the server until ctx is cancelled; it returns nil then.
-func (c *momentoCmd) serve(ctx context.Context, args []string) error {
-	opts, err := c.parseServeFlags(args)
-	if err != nil {
+func (c *momentoCmd) serve(ctx context.Context, opts *momentoServeOpts) error {
+	if err := opts.check(); err != nil {
 		return err
 	}
 	opts.embedded.Logger = c.requestLogger(opts.quiet)
@@ -82,7 +101,7 @@ func (c *momentoCmd) serve(ctx context.Context, args []string) error {
 	if emb.MadeUp {
 		fmt.Fprintf(c.stdout, "momento: API key: %s\n", emb.Token)
 	}
-	c.describe(opts, emb)
+	c.describe(*opts, emb)
 	<-ctx.Done()
 	if err := emb.Close(); err != nil {
 		return fmt.Errorf("momento serve: %w", err)
@@ -90,12 +109,9 @@ func (c *momentoCmd) serve(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (c *momentoCmd) parseServeFlags(args []string) (momentoServeOpts, error) {
-	opts := momentoServeOpts{}
+func (opts *momentoServeOpts) register(fs *pflag.FlagSet) {
 	e := &opts.embedded
 	e.Faults = map[momento.Route]momento.Fault{}
-	fs := flag.NewFlagSet("pipesim momento serve", flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
 	fs.StringVar(&e.HTTPAddr, "addr", "127.0.0.1:9080", "`address` of the HTTP API (host:port; port 0 picks a free one)")
 	fs.StringVar(&e.GRPCAddr, "grpc-addr", "", "`address` of the gRPC API, TLS and plain text on one port (default: the one a development key names, else "+sim.DefaultGRPCAddr+")")
 	fs.StringVar(&e.StateDir, "state-dir", ".pipesim", "`directory` of the local CA and the secret that signs development keys")
@@ -113,18 +129,17 @@ func (c *momentoCmd) parseServeFlags(args []string) (momentoServeOpts, error) {
 	fs.DurationVar(&opts.pollTimeout, "poll-timeout", momento.DefaultPollTimeout, "how long a topic subscribe waits before answering with no items")
 	fs.Var(byteSize{&e.MaxBytes}, "max-bytes", "memory cap of items and kept topic messages (e.g. 100MiB, 1GB; default 100MiB, Momento's on-demand hot storage); writes past it answer 429 / RESOURCE_EXHAUSTED")
 	fs.Var(limitsFlag{&e.Limits}, "limits", "enforce Momento's soft limits: "+momento.LimitsSyntax)
+	fs.Lookup("limits").NoOptDefVal = "true"
 	fs.Var(errorStatus{&e.TooLargeStatus}, "too-large-status", "HTTP `status` (400-599) for an item or message over its size limit (default 429, as Momento answers exceeded limits)")
 	fs.BoolVar(&e.RequireKey, "require-key", false, "plain-text gRPC calls must carry the key too (CredentialProvider.forMomentoLocal sends none)")
 	fs.BoolVar(&opts.quiet, "quiet", false, "do not log requests to stderr")
-	fs.Usage = func() {
-		fmt.Fprint(c.stderr, "usage: pipesim momento serve [flags]\n\nServes the embedded Momento: the HTTP API and the SDKs' gRPC API over one store.\n\nflags:\n")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return opts, err
-	}
+}
+
+// check completes the options once the flags are parsed; a flag that means nothing exits 2.
+func (opts *momentoServeOpts) check() error {
+	e := &opts.embedded
 	if opts.pollTimeout <= 0 {
-		return opts, &exitError{code: 2, err: fmt.Errorf("momento serve: --poll-timeout %s is not positive", opts.pollTimeout)}
+		return &exitError{code: 2, err: fmt.Errorf("momento serve: --poll-timeout %s is not positive", opts.pollTimeout)}
 	}
 	e.PollTimeout = opts.pollTimeout
 	if e.APIKey == "" {
@@ -134,7 +149,7 @@ func (c *momentoCmd) parseServeFlags(args []string) (momentoServeOpts, error) {
 	if e.GRPCAddr == "" && momento.KeyEndpoint(e.APIKey) == "" {
 		e.GRPCAddr = sim.DefaultGRPCAddr
 	}
-	return opts, nil
+	return nil
 }
 
 // addFault parses one --fault; a second fault for the same route is an error, not a silent
@@ -216,19 +231,18 @@ func describeFaults(w io.Writer, faults map[momento.Route]momento.Fault) {
 // key is `pipesim momento key`: the .env lines that point an application built on a Momento
 // SDK, unchanged, at pipesim: a development key naming the gRPC address, the local CA to
 // trust, and the DynamoDB endpoint.
-func (c *momentoCmd) key(args []string) error {
-	fs := flag.NewFlagSet("pipesim momento key", flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	addr := fs.String("addr", sim.DefaultGRPCAddr, "the gRPC `address` (host:port) the key points at: the embedded server's (run with this key in MOMENTO_API_KEY serves it there)")
-	stateDir := fs.String("state-dir", ".pipesim", "`directory` of the key secret and the local CA (the server's --state-dir)")
-	ddb := fs.String("dynamodb-endpoint", envOr("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000"), "the DynamoDB endpoint the application uses (default $AWS_ENDPOINT_URL_DYNAMODB, else DynamoDB Local's usual port)")
-	fs.Usage = func() {
-		fmt.Fprint(c.stderr, "usage: pipesim momento key [--addr HOST:PORT] [--state-dir DIR] [--dynamodb-endpoint URL]\n\nPrints .env lines (NAME=value) for an application built on a Momento SDK: append them to its .env.\n\nflags:\n")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
+// momentoKeyOpts are the flags of `pipesim momento key`.
+type momentoKeyOpts struct{ addr, stateDir, ddb string }
+
+func (o *momentoKeyOpts) register(fs *pflag.FlagSet) {
+	fs.StringVar(&o.addr, "addr", sim.DefaultGRPCAddr, "the gRPC `address` (host:port) the key points at: the embedded server's (run with this key in MOMENTO_API_KEY serves it there)")
+	fs.StringVar(&o.stateDir, "state-dir", ".pipesim", "`directory` of the key secret and the local CA (the server's --state-dir)")
+	fs.StringVar(&o.ddb, "dynamodb-endpoint", envOr("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000"), "the DynamoDB endpoint the application uses (default $AWS_ENDPOINT_URL_DYNAMODB, else DynamoDB Local's usual port)")
+}
+
+// key prints the .env lines (NAME=value) for an application built on a Momento SDK.
+func (c *momentoCmd) key(o *momentoKeyOpts) error {
+	addr, stateDir, ddb := &o.addr, &o.stateDir, &o.ddb
 	host, port := splitAddr(*addr)
 	if _, err := strconv.Atoi(port); err != nil || host == "" || port == "0" {
 		return &exitError{code: 2, err: fmt.Errorf("momento key: --addr %q: want HOST:PORT with a fixed port", *addr)}
@@ -262,6 +276,8 @@ func envOr(name, def string) string {
 
 // byteSize is a flag of a number of bytes, with an optional unit (KB, MB, GB, KiB, MiB, GiB).
 type byteSize struct{ n *int64 }
+
+func (b byteSize) Type() string { return "size" }
 
 func (b byteSize) String() string {
 	if b.n == nil {
@@ -309,10 +325,12 @@ func (f limitsFlag) Set(v string) error {
 	return nil
 }
 
-func (f limitsFlag) IsBoolFlag() bool { return true }
+func (f limitsFlag) Type() string { return "limits" }
 
 // errorStatus is a flag of an HTTP error status, 400 to 599.
 type errorStatus struct{ n *int }
+
+func (f errorStatus) Type() string { return "status" }
 
 func (f errorStatus) String() string {
 	if f.n == nil || *f.n == 0 {

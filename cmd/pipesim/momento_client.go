@@ -7,13 +7,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/pipesim/pipesim/internal/momento"
 	momentogrpc "github.com/pipesim/pipesim/internal/momento/grpc"
@@ -38,13 +39,8 @@ type clientOpts struct {
 	stateDir string
 }
 
-// client runs one client subcommand against MOMENTO_API_ENDPOINT with MOMENTO_API_KEY (the
-// environment, then ./.env).
-func (c *momentoCmd) client(ctx context.Context, sub string, args []string) error {
-	var o clientOpts
-	fs := flag.NewFlagSet("pipesim momento "+sub, flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	usage := "usage: pipesim momento " + sub + " [flags] " + strings.Join(clientArgs[sub], " ")
+// register adds the flags of the client subcommand sub.
+func (o *clientOpts) register(fs *pflag.FlagSet, sub string) {
 	switch sub {
 	case "set":
 		fs.DurationVar(&o.ttl, "ttl", time.Hour, "time to live of the item (Momento clamps it to 24h)")
@@ -52,20 +48,12 @@ func (c *momentoCmd) client(ctx context.Context, sub string, args []string) erro
 		fs.StringVar(&o.grpcAddr, "grpc-addr", "", "gRPC `address` of the control plane (default: the one MOMENTO_API_KEY names)")
 		fs.BoolVar(&o.plain, "plaintext", false, "connect without TLS, as CredentialProvider.forMomentoLocal does")
 		fs.StringVar(&o.stateDir, "state-dir", ".pipesim", "`directory` whose local CA to trust (with $GRPC_DEFAULT_SSL_ROOTS_FILE_PATH and the system's)")
-		usage += "\n\nLists the caches over the gRPC control plane (the HTTP API has no such call)."
 	}
-	fs.Usage = func() {
-		fmt.Fprintln(c.stderr, usage+"\n\nMOMENTO_API_ENDPOINT and MOMENTO_API_KEY come from the environment, then ./.env.\n\nflags:")
-		fs.PrintDefaults()
-	}
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return err
-	}
-	if want := clientArgs[sub]; len(pos) != len(want) {
-		fs.Usage()
-		return &exitError{code: 2, err: fmt.Errorf("momento %s: want %d argument(s) (%s), got %d", sub, len(want), strings.Join(want, " "), len(pos))}
-	}
+}
+
+// client runs one client subcommand against MOMENTO_API_ENDPOINT with MOMENTO_API_KEY (the
+// environment, then ./.env); pos are its positional arguments (flags may come among them).
+func (c *momentoCmd) client(ctx context.Context, sub string, pos []string, o clientOpts) error {
 	lookup, err := sim.LookupIn(".")
 	if err != nil {
 		return err
@@ -202,23 +190,4 @@ func rootPool(stateDir string) (*x509.CertPool, error) {
 		pool.AppendCertsFromPEM(pem)
 	}
 	return pool, nil
-}
-
-// parseInterleaved parses flags that may come after positional arguments
-// (`set CACHE KEY VALUE --ttl 60s`) and returns the positional ones.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, &exitError{code: 0}
-			}
-			return nil, &exitError{code: 2}
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +14,8 @@ import (
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/pipesim/pipesim/internal/bounded"
 	"github.com/pipesim/pipesim/internal/config"
@@ -49,10 +50,28 @@ type replayOptions struct {
 	maxRecordSize, maxAttempts                    int
 }
 
-func (c *replayCmd) flags() *flag.FlagSet {
+func (c *replayCmd) spec() spec {
+	return spec{
+		use:   "replay --records FILE",
+		short: "Run captured stream records through the design's pipes (--dry-run: only print the requests)",
+		long: `replay reads stream records (JSON Lines from pipesim capture, a JSON array, get-records output or
+a {"Records": [...]} event; - reads stdin) and hands every one to every running pipe, as if it read
+the records' stream, with the pipes' filters, templates, retries and dead-letter queues. With
+--dry-run nothing is sent: each request is written as a JSON line. A summary per pipe ends it.`,
+		example: `  pipesim replay --records records.jsonl --dry-run
+  pipesim replay --pipes pipes.yaml --records records.jsonl -v`,
+		flags: c.flags,
+		run:   func(ctx context.Context, _ []string) error { return c.run(ctx) },
+	}
+}
+
+// Run runs `pipesim replay` with the arguments that follow its name.
+func (c *replayCmd) Run(ctx context.Context, args []string) error {
+	return execute(ctx, c.streams, c.spec().command(), args)
+}
+
+func (c *replayCmd) flags(fs *pflag.FlagSet) {
 	o := &c.o
-	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
 	o.pipeFlags.register(fs)
 	fs.StringVar(&o.records, "records", "", "captured records (required; - reads stdin): JSON Lines, a JSON array, get-records output or a {\"Records\": [...]} event")
 	fs.StringVar(&o.format, "format", "auto", "input form: auto, jsonl, array or document")
@@ -71,16 +90,12 @@ func (c *replayCmd) flags() *flag.FlagSet {
 			o.maxRecordSize = n
 			return err
 		})
-	fs.BoolVar(&o.verbose, "v", false, "print a line per execution on stderr, with its request and the response (bodies, status; secrets as ********)")
-	return fs
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "print a line per execution on stderr, with its request and the response (bodies, status; secrets as ********)")
 }
 
-// Run replays the records and prints the summary on stderr. It blocks until every pipe is done
+// run replays the records and prints the summary on stderr. It blocks until every pipe is done
 // with the input or the context is cancelled. Bad flags exit 2; bad input under --strict exits 1.
-func (c *replayCmd) Run(ctx context.Context, args []string) error {
-	if err := parseFlags(c.flags(), args); err != nil {
-		return err
-	}
+func (c *replayCmd) run(ctx context.Context) error {
 	if c.o.records == "" {
 		return &exitError{code: 2, err: fmt.Errorf("replay: --records is required")}
 	}
@@ -175,9 +190,7 @@ func (c *replayCmd) setup() (*replay.Run, func(), error) {
 		r.ExecLog = c.execLog(&closers)
 	}
 	if c.o.trace || c.o.verbose {
-		tr := sim.NewTracer(c.stderr)
-		tr.Verbose = c.o.verbose
-		r.Trace = tr.Trace
+		r.Trace = newTracer(c.stderr, c.o.verbose).Trace
 	}
 	return r, closeAll, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -10,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/momento"
@@ -28,21 +29,42 @@ type runCmd struct {
 	allowRemote bool
 }
 
+func (c *runCmd) spec() spec {
+	return spec{
+		use:   "run",
+		short: "Run a design's pipes against DynamoDB Local until Ctrl-C, a line per execution",
+		long: `run loads the design (the embedded weather-stats design, a pipes file with --pipes, or a
+CloudFormation template or cdk.out with --template), prints what pipesim check finds in it, starts
+DynamoDB Local (or uses --dynamodb-endpoint), creates the declared tables, starts the embedded
+Momento server when no real endpoint is configured, and runs every RUNNING pipe until Ctrl-C.
+Each execution is a line on stdout; -v adds the request and response. Checkpoints, dead-letter
+queues and execution logs go under --state-dir.`,
+		example: `  pipesim run
+  pipesim run --pipes pipes.yaml -v
+  pipesim run --template cdk.out --parameter-overrides ApiEndpoint=https://api.example.com
+  pipesim run --momento-fault cache-put=503,503,200 --web 127.0.0.1:8080`,
+		flags: func(fs *pflag.FlagSet) {
+			c.flags.register(fs)
+			fs.BoolVar(&c.quiet, "quiet", false, "no line per execution on the terminal")
+			fs.StringVar(&c.web, "web", "", "serve a web page on this `address` (e.g. 127.0.0.1:8080): put and delete items, see the tables, caches, topic messages and dead-letter queues; open it at the URL run prints (it holds the token that writes need)")
+			fs.BoolVar(&c.allowRemote, "web-allow-remote", false, "let --web listen on an address other machines reach (not loopback), with a warning")
+		},
+		run: func(ctx context.Context, _ []string) error { return c.run(ctx) },
+	}
+}
+
+// Run runs `pipesim run` with the arguments that follow its name.
 func (c *runCmd) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	c.flags.register(fs)
-	fs.BoolVar(&c.quiet, "quiet", false, "no line per execution on the terminal")
-	fs.StringVar(&c.web, "web", "", "serve a web page on this address (e.g. 127.0.0.1:8080): put and delete items, see the tables, caches, topic messages and dead-letter queues; open it at the URL run prints (it holds the token that writes need)")
-	fs.BoolVar(&c.allowRemote, "web-allow-remote", false, "let --web listen on an address other machines reach (not loopback), with a warning")
-	opts, err := c.flags.parse(fs, args, c.stderr)
+	return execute(ctx, c.streams, c.spec().command(), args)
+}
+
+func (c *runCmd) run(ctx context.Context) error {
+	opts, err := c.flags.settings(c.stderr)
 	if err != nil {
 		return err
 	}
 	if !c.quiet {
-		tr := sim.NewTracer(c.stdout)
-		tr.Verbose = c.flags.verbose
-		opts.Trace = tr.Trace
+		opts.Trace = newTracer(c.stdout, c.flags.verbose).Trace
 	}
 	opts.Loaded = func(cfg *config.Config) { warnFindings(c.stderr, cfg) }
 	var web net.Listener

@@ -2,13 +2,15 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/pipesim/pipesim/internal/cfn"
 	"github.com/pipesim/pipesim/internal/config"
@@ -36,7 +38,7 @@ type designFlags struct {
 	templateNotice io.Writer // where a template's notes go; nil: nowhere
 }
 
-func (f *designFlags) register(fs *flag.FlagSet) {
+func (f *designFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.pipesFile, "pipes", "", "pipes file (YAML or JSON); empty uses the embedded weather-stats design")
 	fs.StringVar(&f.template, "template", "", "run the design from a CloudFormation template (JSON or YAML, SAM too) or a cdk.out directory instead (see docs/cloudformation.md)")
 	fs.StringVar(&f.stack, "stack", "", "the stack of a cdk.out directory with several; also AWS::StackName")
@@ -46,6 +48,7 @@ func (f *designFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.imports, "import", "the value of Fn::ImportValue NAME, as `NAME=VALUE` (repeatable)")
 	fs.Var(&f.secrets, "secret", "a Secrets Manager secret the template reads but does not define, as `NAME=VALUE` (repeatable)")
 	fs.StringVar(&f.momentoParams, "momento-parameters", "", "template parameters that take the Momento endpoint and API key pipesim uses, as `ENDPOINT[,KEY]` ($MOMENTO_API_ENDPOINT and $MOMENTO_API_KEY, else the embedded server's)")
+	_ = fs.SetAnnotation("pipes", cobra.BashCompFilenameExt, []string{"yaml", "yml", "json"}) // shell completion
 }
 
 // templateFlagsSet names a template-only flag given without a template.
@@ -97,6 +100,7 @@ func (f *designFlags) design() (string, *sim.Template, error) {
 type keyValues map[string]string
 
 func (kv *keyValues) String() string { return "" }
+func (kv *keyValues) Type() string   { return "NAME=VALUE" }
 
 func (kv *keyValues) Set(v string) error {
 	k, val, ok := strings.Cut(v, "=")
@@ -111,8 +115,8 @@ func (kv *keyValues) Set(v string) error {
 }
 
 // multiValued rewrites `--parameter-overrides A=1 B=2` (the AWS CLI's spelling: one flag, many
-// values) into one flag per value, which the flag package takes; values end at the next
-// argument that starts with - or has no =.
+// values) into one flag per value, which pflag takes; values end at the next argument that
+// starts with - or has no =.
 func multiValued(args []string) []string {
 	out := make([]string, 0, len(args))
 	for i := 0; i < len(args); i++ {
@@ -147,7 +151,7 @@ type pipeFlags struct {
 	maxBackoff       time.Duration
 }
 
-func (f *pipeFlags) register(fs *flag.FlagSet) {
+func (f *pipeFlags) register(fs *pflag.FlagSet) {
 	f.designFlags.register(fs)
 	fs.StringVar(&f.stateDir, "state-dir", ".pipesim", "directory for checkpoints (run, demo), dead-letter queues and execution logs")
 	fs.StringVar(&f.missing, "missing", "", "how a template path absent from the record renders: aws, null or fail (see docs/templates.md; default: as AWS)")
@@ -194,7 +198,7 @@ type simFlags struct {
 	sqsProtocol      string
 }
 
-func (f *simFlags) register(fs *flag.FlagSet) {
+func (f *simFlags) register(fs *pflag.FlagSet) {
 	f.pipeFlags.register(fs)
 	fs.StringVar(&f.dynamoDBEndpoint, "dynamodb-endpoint", "", "DynamoDB Local endpoint (default $AWS_ENDPOINT_URL_DYNAMODB, else Docker, else the jar)")
 	fs.StringVar(&f.dynamoDBPath, "dynamodb-path", "", "directory for DynamoDB Local's database when pipesim starts it (default: in memory)")
@@ -202,7 +206,7 @@ func (f *simFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.pollInterval, "poll-interval", 250*time.Millisecond, "how often each shard is polled (Pipes: four times a second)")
 	fs.IntVar(&f.streamReadLimit, "stream-read-limit", stream.DefaultReadLimit, "GetRecords calls per second per shard that all pipes on a stream share, as DynamoDB Streams throttles them (LimitExceededException); 0: no limit")
 	fs.StringVar(&f.logFormat, "log-format", "text", "pipesim's own diagnostics: text or json")
-	fs.BoolVar(&f.verbose, "v", false, "print each execution's request headers and body and the response's status and body (secrets as ********), more diagnostics, and DynamoDB Local's own output")
+	fs.BoolVarP(&f.verbose, "verbose", "v", false, "print each execution's request headers and body and the response's status and body (secrets as ********), more diagnostics, and DynamoDB Local's own output")
 	fs.StringVar(&f.sqsEndpoint, "sqs-endpoint", os.Getenv("AWS_ENDPOINT_URL_SQS"), "send dead-letter messages to real SQS queues at this endpoint (default $AWS_ENDPOINT_URL_SQS; none: local queue files)")
 	fs.StringVar(&f.sqsProtocol, "sqs-protocol", "json", "protocol the SQS endpoint speaks: json (AWS, LocalStack, ElasticMQ 1.5+) or query (goaws)")
 	f.faults = map[momento.Route]momento.Fault{}
@@ -211,6 +215,7 @@ func (f *simFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.momento.APIKey, "momento-api-key", "", "the `key` the embedded Momento accepts (default $MOMENTO_API_KEY; none: pipesim's development key, printed at start)")
 	fs.StringVar(&f.momento.GRPCAddr, "momento-grpc-addr", "", "`address` of the embedded Momento's gRPC API (default: the one a development key in MOMENTO_API_KEY names, else a free port)")
 	fs.Var(limitsFlag{&f.momento.Limits}, "momento-limits", "enforce Momento's soft limits in the embedded server: "+momento.LimitsSyntax)
+	fs.Lookup("momento-limits").NoOptDefVal = "true" // alone, it turns the documented limits on
 	fs.Var(errorStatus{&f.momento.TooLargeStatus}, "momento-too-large-status", "HTTP `status` the embedded Momento answers an item or message over its size limit with (default 429, which Pipes retries; 400 is not retried)")
 	fs.Var(byteSize{&f.momento.MaxBytes}, "momento-max-bytes", "memory cap of the embedded Momento (e.g. 100MiB; default 100MiB, Momento's on-demand hot storage)")
 }
@@ -262,11 +267,9 @@ func newLogger(w io.Writer, format string, verbose bool) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format %q: want text or json", format)
 }
 
-// parse parses args into the simulation's options; flag errors exit 2.
-func (f *simFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer) (sim.Options, error) {
-	if err := parseFlags(fs, args); err != nil {
-		return sim.Options{}, err
-	}
+// settings are the simulation's options once the flags are parsed; a flag that means nothing
+// exits 2.
+func (f *simFlags) settings(stderr io.Writer) (sim.Options, error) {
 	opts, err := f.options(stderr)
 	var ee *exitError
 	if errors.As(err, &ee) {
@@ -276,18 +279,4 @@ func (f *simFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer) (sim
 		return sim.Options{}, &exitError{code: 2, err: err}
 	}
 	return opts, nil
-}
-
-// parseFlags parses args, turning -h into a clean exit and a bad flag into exit code 2.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(multiValued(args)); err != nil {
-		if err == flag.ErrHelp {
-			return &exitError{code: 0}
-		}
-		return &exitError{code: 2}
-	}
-	if fs.NArg() > 0 {
-		return &exitError{code: 2, err: fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
-	}
-	return nil
 }

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"path/filepath"
 	"regexp"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/pipetest"
@@ -23,27 +25,40 @@ type testCmd struct {
 	warned map[string]bool // the designs whose findings were printed
 }
 
-// Run runs each test file (default: every *_test.yaml in the current directory) and exits 1 when
-// a case fails or a file cannot be loaded. It blocks until every case ran.
-func (c *testCmd) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	fs.BoolVar(&c.verbose, "v", false, "list every case, passed or not")
-	fs.StringVar(&c.run, "run", "", "run only the cases whose name matches this regular expression")
-	c.design.register(fs)
-	fs.Lookup("pipes").Usage = "run the cases against this pipes file (or template) instead of each test file's pipes"
-	fs.Lookup("template").Usage = "run the cases against this CloudFormation template or cdk.out instead of each test file's pipes (see docs/cloudformation.md)"
-	if err := fs.Parse(multiValued(args)); err != nil {
-		if err == flag.ErrHelp {
-			return &exitError{code: 0}
-		}
-		return &exitError{code: 2}
+func (c *testCmd) spec() spec {
+	return spec{
+		use:   "test [FILE...]",
+		short: "Run declarative pipe tests (YAML), reported like go test",
+		long: `test runs each test file (default: every *_test.yaml in the current directory). A case gives one
+stream record, or a DynamoDB change written plainly, and says what each pipe must do with it:
+filter it out, or send a given request; mocked answers make it retry and dead-letter. Nothing is
+sent. docs/replay.md describes the file.`,
+		example: `  pipesim test testdata/weather-stats/pipes_test.yaml
+  pipesim test -v --run 'REMOVE' pipes_test.yaml`,
+		args: cobra.ArbitraryArgs,
+		flags: func(fs *pflag.FlagSet) {
+			fs.BoolVarP(&c.verbose, "verbose", "v", false, "list every case, passed or not")
+			fs.StringVar(&c.run, "run", "", "run only the cases whose name matches this regular `expression`")
+			c.design.register(fs)
+			fs.Lookup("pipes").Usage = "run the cases against this pipes file (or template) instead of each test file's pipes"
+			fs.Lookup("template").Usage = "run the cases against this CloudFormation template or cdk.out instead of each test file's pipes (see docs/cloudformation.md)"
+		},
+		run: c.runFiles,
 	}
+}
+
+// Run runs `pipesim test` with the arguments that follow its name.
+func (c *testCmd) Run(ctx context.Context, args []string) error {
+	return execute(ctx, c.streams, c.spec().command(), args)
+}
+
+// runFiles runs each test file (default: every *_test.yaml in the current directory) and exits 1
+// when a case fails or a file cannot be loaded. It blocks until every case ran.
+func (c *testCmd) runFiles(ctx context.Context, files []string) error {
 	filter, err := regexp.Compile(c.run)
 	if err != nil {
-		return &exitError{code: 2, err: fmt.Errorf("test: -run: %w", err)}
+		return &exitError{code: 2, err: fmt.Errorf("test: --run: %w", err)}
 	}
-	files := fs.Args()
 	if len(files) == 0 {
 		if files, _ = filepath.Glob("*_test.yaml"); len(files) == 0 {
 			return &exitError{code: 2, err: fmt.Errorf("test: no test files given and no *_test.yaml here")}

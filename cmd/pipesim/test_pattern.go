@@ -4,38 +4,50 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
+
+	"github.com/spf13/pflag"
 
 	"github.com/pipesim/pipesim/internal/filter"
 )
 
 // testPatternCmd is `pipesim test-pattern`: the local twin of
 // `aws events test-event-pattern`.
-type testPatternCmd struct{ streams }
+type testPatternCmd struct {
+	streams
+	patternArg, eventArg string
+	pipes                bool
+}
 
-// Run matches one event against one pattern and prints {"Result": true} or
-// {"Result": false}. An invalid pattern, an invalid event or bad flags exit
-// 2 with the reason on stderr. It blocks only on reading file:// inputs.
+func (c *testPatternCmd) spec() spec {
+	return spec{
+		use:   "test-pattern --event-pattern P --event E",
+		short: "Match one event against one EventBridge pattern, as aws events test-event-pattern does",
+		long: `test-pattern prints {"Result": true} or {"Result": false}: whether the event matches the pattern,
+in the full EventBridge pattern language, or with --pipes under EventBridge Pipes' FilterCriteria
+rules (operators Pipes rejects, fields the poller adds after filtering), with their warnings.`,
+		example: `  pipesim test-pattern --event-pattern '{"eventName":["INSERT"]}' --event file://record.json --pipes`,
+		flags: func(fs *pflag.FlagSet) {
+			fs.StringVar(&c.patternArg, "event-pattern", "", "the event pattern: inline JSON or file://path")
+			fs.StringVar(&c.eventArg, "event", "", "the event: inline JSON or file://path")
+			fs.BoolVar(&c.pipes, "pipes", false, "apply EventBridge Pipes' FilterCriteria rules (operators Pipes rejects, poller-added fields)")
+		},
+		run: func(ctx context.Context, _ []string) error { return c.run(ctx) },
+	}
+}
+
+// Run runs `pipesim test-pattern` with the arguments that follow its name.
 func (c *testPatternCmd) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("test-pattern", flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	patternArg := fs.String("event-pattern", "", "the event pattern: inline JSON or file://path")
-	eventArg := fs.String("event", "", "the event: inline JSON or file://path")
-	pipes := fs.Bool("pipes", false, "apply EventBridge Pipes' FilterCriteria rules (operators Pipes rejects, poller-added fields)")
-	fs.Usage = func() {
-		fmt.Fprintln(c.stderr, "usage: pipesim test-pattern --event-pattern P --event E [--pipes]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2}
-	}
-	if fs.NArg() > 0 || *patternArg == "" || *eventArg == "" {
-		fs.Usage()
-		return &exitError{code: 2, err: errors.New("test-pattern: --event-pattern and --event are required, and nothing else")}
+	return execute(ctx, c.streams, c.spec().command(), args)
+}
+
+// run matches one event against one pattern and prints {"Result": true} or {"Result": false}.
+// An invalid pattern, an invalid event or bad flags exit 2 with the reason on stderr. It blocks
+// only on reading file:// inputs.
+func (c *testPatternCmd) run(ctx context.Context) error {
+	patternArg, eventArg, pipes := &c.patternArg, &c.eventArg, &c.pipes
+	if *patternArg == "" || *eventArg == "" {
+		return &exitError{code: 2, err: errors.New("test-pattern: --event-pattern and --event are required")}
 	}
 	pattern, err := readArg("--event-pattern", *patternArg)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 func runTestPattern(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	cmd := &testPatternCmd{newStreams(strings.NewReader(""), &out, &errOut)}
+	cmd := &testPatternCmd{streams: newStreams(strings.NewReader(""), &out, &errOut)}
 	err = cmd.Run(context.Background(), args)
 	return out.String(), errOut.String(), err
 }

@@ -36,7 +36,7 @@ func TestTestCommandFailures(t *testing.T) {
 		t.Errorf("pipesim test failing_test.yaml printed:\n%s\nwant 3 FAIL blocks and a FAIL line", out)
 	}
 	s, out, _ = testStreams()
-	err = (&testCmd{streams: s}).Run(context.Background(), []string{"-run", "^passes$", "../../internal/pipetest/testdata/failing_test.yaml"})
+	err = (&testCmd{streams: s}).Run(context.Background(), []string{"--run", "^passes$", "../../internal/pipetest/testdata/failing_test.yaml"})
 	if err != nil {
 		t.Errorf("pipesim test -run ^passes$ = %v; want success\n%s", err, out)
 	}

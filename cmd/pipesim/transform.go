@@ -5,11 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/pipesim/pipesim/internal/bounded"
 	"github.com/pipesim/pipesim/internal/template"
@@ -17,7 +18,10 @@ import (
 
 // transformCmd is `pipesim transform`: render one InputTemplate against one record and print
 // the body exactly as the pipe would send it, byte for byte, with no newline added.
-type transformCmd struct{ streams }
+type transformCmd struct {
+	streams
+	o transformOptions
+}
 
 // transformOptions are the parsed flags of transformCmd.
 type transformOptions struct {
@@ -28,9 +32,25 @@ type transformOptions struct {
 	stripObjectQuotes                   bool
 }
 
-func (c *transformCmd) flags(o *transformOptions) *flag.FlagSet {
-	fs := flag.NewFlagSet("transform", flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
+func (c *transformCmd) spec() spec {
+	return spec{
+		use:   "transform --input-template T --event E",
+		short: "Render an InputTemplate against one record, byte for byte as the pipe would send it",
+		long: `transform prints the body a pipe's InputTemplate makes of one stream record, exactly as the pipe
+would send it, with no newline added. Template and record are inline, or file://path. The paths the
+record lacks are named on stderr (they render as --missing says).`,
+		example: `  pipesim transform --input-template file://t.json --event file://record.json`,
+		flags:   func(fs *pflag.FlagSet) { c.flags(fs, &c.o) },
+		run:     func(ctx context.Context, _ []string) error { return c.run(ctx) },
+	}
+}
+
+// Run runs `pipesim transform` with the arguments that follow its name.
+func (c *transformCmd) Run(ctx context.Context, args []string) error {
+	return execute(ctx, c.streams, c.spec().command(), args)
+}
+
+func (c *transformCmd) flags(fs *pflag.FlagSet, o *transformOptions) {
 	fs.StringVar(&o.template, "input-template", "", "the InputTemplate, inline or file://path (required)")
 	fs.StringVar(&o.event, "event", "", "the record, inline JSON or file://path (required); an array must hold one record")
 	fs.StringVar(&o.pipeName, "pipe-name", "pipe", "pipe name for <aws.pipes.pipe-name> and the pipe ARN")
@@ -42,23 +62,12 @@ func (c *transformCmd) flags(o *transformOptions) *flag.FlagSet {
 	fs.StringVar(&o.missing, "missing", "aws", "how a path absent from the record renders: aws (\"\" as a JSON value, empty text elsewhere), null or fail")
 	fs.StringVar(&o.ingestionTime, "ingestion-time", "", "value of <aws.pipes.event.ingestion-time>, RFC 3339 (default: now)")
 	fs.BoolVar(&o.stripObjectQuotes, "strip-object-quotes", false, "render an object inside a JSON string literal with its quotes dropped instead of failing")
-	return fs
 }
 
-// Run parses the flags, renders and writes the body to stdout. It blocks on nothing but reading
-// file:// arguments. Bad flags exit 2; a template or record error exits 1.
-func (c *transformCmd) Run(ctx context.Context, args []string) error {
-	var o transformOptions
-	fs := c.flags(&o)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return &exitError{code: 0}
-		}
-		return &exitError{code: 2}
-	}
-	if fs.NArg() > 0 {
-		return &exitError{code: 2, err: fmt.Errorf("transform: unexpected argument %q", fs.Arg(0))}
-	}
+// run renders and writes the body to stdout. It blocks on nothing but reading file://
+// arguments. Bad flags exit 2; a template or record error exits 1.
+func (c *transformCmd) run(ctx context.Context) error {
+	o := &c.o
 	if o.template == "" || o.event == "" {
 		return &exitError{code: 2, err: errors.New("transform: --input-template and --event are both required")}
 	}

@@ -15,7 +15,7 @@ const transformRecord = `{"eventID":"1","eventName":"REMOVE","dynamodb":{"Keys":
 func runTransform(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	cmd := &transformCmd{newStreams(strings.NewReader(""), &out, &errOut)}
+	cmd := &transformCmd{streams: newStreams(strings.NewReader(""), &out, &errOut)}
 	err := cmd.Run(context.Background(), args)
 	return out.String(), errOut.String(), err
 }
@@ -77,6 +77,10 @@ func TestTransformErrors(t *testing.T) {
 		out, _, err := runTransform(t, tt.args...)
 		var ee *exitError
 		switch {
+		case tt.name == "help": // help asked for goes to stdout
+			if err != nil || !strings.Contains(out, "Usage:\n  transform --input-template T --event E") || !strings.Contains(out, "--missing string") {
+				t.Errorf("transform -h = %v, %q; want its help on stdout", err, out)
+			}
 		case out != "":
 			t.Errorf("transform %s wrote %q; want nothing", tt.name, out)
 		case tt.code >= 0 && (!errors.As(err, &ee) || ee.code != tt.code):

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/term"
 )
 
 // Severity is how bad a finding is.
@@ -86,13 +87,23 @@ func Count(findings []Finding) (errors, warnings int) {
 }
 
 // Write prints the findings, each on its line with its fix on the next, every line starting with
-// prefix (pipesim's "pipesim: " at the start of run; "" for check).
-func Write(w io.Writer, prefix string, findings []Finding) error {
+// prefix (pipesim's "pipesim: " at the start of run; "" for check); with colour, errors are red
+// and warnings yellow.
+func Write(w io.Writer, prefix string, colour bool, findings []Finding) error {
 	var b strings.Builder
 	for _, f := range findings {
-		fmt.Fprintf(&b, "%s%s\n", prefix, f)
+		line := f.String()
+		if colour {
+			code := term.Yellow
+			if f.Severity == Error {
+				code = term.Red
+			}
+			head := f.Code + " " + f.Severity.String()
+			line = term.Paint(true, code, head) + strings.TrimPrefix(line, head)
+		}
+		fmt.Fprintf(&b, "%s%s\n", prefix, line)
 		if f.Fix != "" {
-			fmt.Fprintf(&b, "%s    fix: %s\n", prefix, f.Fix)
+			fmt.Fprintf(&b, "%s    %s %s\n", prefix, term.Paint(colour, term.Bold, "fix:"), f.Fix)
 		}
 	}
 	_, err := io.WriteString(w, b.String())

@@ -33,7 +33,7 @@ func render(t *testing.T, cfg *config.Config) string {
 	t.Helper()
 	var b bytes.Buffer
 	fs := Design(cfg)
-	if err := Write(&b, "", fs); err != nil {
+	if err := Write(&b, "", false, fs); err != nil {
 		t.Fatal(err)
 	}
 	b.WriteString(Summary(fs) + "\n")
@@ -130,5 +130,17 @@ func TestEveryRuleTested(t *testing.T) {
 		if !strings.Contains(all.String(), r.Code+" "+r.Severity.String()+":") {
 			t.Errorf("no golden file has a %s finding", r.Code)
 		}
+	}
+}
+
+func TestWriteColour(t *testing.T) {
+	fs := []Finding{finding("PS001", `pipe "p"`, "F", "do this", "bad"), finding("PS009", `pipes "a"`, "Source", "", "many")}
+	var b bytes.Buffer
+	if err := Write(&b, "", true, fs); err != nil {
+		t.Fatal(err)
+	}
+	want := "\x1b[31mPS001 error\x1b[0m: pipe \"p\": F: bad\n    \x1b[1mfix:\x1b[0m do this\n\x1b[33mPS009 warning\x1b[0m: pipes \"a\": Source: many\n"
+	if b.String() != want {
+		t.Errorf("Write(colour) = %q; want %q", b.String(), want)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pipesim/pipesim/internal/httpdest"
 	"github.com/pipesim/pipesim/internal/pipe"
+	"github.com/pipesim/pipesim/internal/term"
 )
 
 // Tracer prints a readable line per execution: the record, the request, the status and the
@@ -22,7 +23,10 @@ import (
 type Tracer struct {
 	w       io.Writer
 	Verbose bool
-	now     func() time.Time
+	// Colour paints the outcomes: succeeded green, retrying yellow, dead-lettered, dropped and
+	// not delivered red, filtered out faint.
+	Colour bool
+	now    func() time.Time
 }
 
 // NewTracer writes to w, one Write an execution. Pipes trace from many goroutines, and the
@@ -32,7 +36,7 @@ func NewTracer(w io.Writer) *Tracer { return &Tracer{w: w, now: time.Now} }
 
 // Trace prints one execution (with Verbose, its detail lines too), in one Write.
 func (t *Tracer) Trace(e pipe.Execution) {
-	s := formatExecution(t.now(), e) + "\n"
+	s := formatExecution(t.now(), e, t.Colour) + "\n"
 	if t.Verbose {
 		s += FormatDetail(e)
 	}
@@ -40,13 +44,17 @@ func (t *Tracer) Trace(e pipe.Execution) {
 }
 
 // FormatExecution renders one execution as a single line.
-func FormatExecution(e pipe.Execution) string { return formatExecution(time.Now(), e) }
+func FormatExecution(e pipe.Execution) string { return formatExecution(time.Now(), e, false) }
 
-func formatExecution(now time.Time, e pipe.Execution) string {
+// outcomeColours are the outcomes' colours on a terminal.
+var outcomeColours = map[string]string{pipe.OutcomeSucceeded: term.Green, pipe.OutcomeRetrying: term.Yellow,
+	pipe.OutcomeDeadLettered: term.Red, pipe.OutcomeDropped: term.Red, pipe.OutcomeNotDelivered: term.Red, pipe.OutcomeFiltered: term.Faint}
+
+func formatExecution(now time.Time, e pipe.Execution, colour bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: %s", now.Format("15:04:05.000"), e.Pipe, describeRecords(e))
 	if e.Outcome == pipe.OutcomeFiltered {
-		b.WriteString(" -> filtered out (no execution)")
+		b.WriteString(" -> " + term.Paint(colour, term.Faint, "filtered out (no execution)"))
 		return b.String()
 	}
 	if e.Request != nil {
@@ -55,7 +63,7 @@ func formatExecution(now time.Time, e pipe.Execution) string {
 	if e.Status != 0 {
 		fmt.Fprintf(&b, " -> %d", e.Status)
 	}
-	fmt.Fprintf(&b, " %s", e.Outcome)
+	fmt.Fprintf(&b, " %s", term.Paint(colour, outcomeColours[e.Outcome], e.Outcome))
 	var why []string
 	if e.Err != nil && e.Outcome != pipe.OutcomeSucceeded {
 		why = append(why, e.Err.Error())
