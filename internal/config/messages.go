@@ -20,6 +20,16 @@ var (
 	unknownLine   = regexp.MustCompile(`^line (\d+): field (\S+) not found in type (.+)$`)
 )
 
+// YAMLMessage says what is wrong with a YAML file that the decoder refused when decoding it into
+// a value of v's type (pipesim's pipe test files, say) as decodeMessage says it of a pipes file:
+// each problem once, on its line, with the path of its field, types in words and a known field
+// for an unknown one.
+func YAMLMessage(data []byte, err error, v any) string {
+	ix := indexFile(data)
+	ix.known = fieldsOf(reflect.TypeOf(v))
+	return decodeMessage(ix, err)
+}
+
 // decodeMessage says what is wrong with a pipes file the YAML decoder refused. Each problem is
 // on its line, once: a problem inside a YAML anchor is reported where the anchor is, not once
 // per alias.
@@ -57,7 +67,7 @@ func (ix *fileIndex) problem(p string) string {
 	if m := unknownLine.FindStringSubmatch(p); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		msg := "unknown field " + m[2]
-		if s := suggest(m[2], knownFields[m[3]]); s != "" {
+		if s := suggest(m[2], ix.knownFields()[m[3]]); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", s)
 		}
 		return ix.located(line, m[2], 0, m[2], msg)
@@ -175,9 +185,20 @@ func typeWords(t string) string {
 	return "a mapping"
 }
 
-// knownFields lists the fields of each type of the pipes file, by the name the decoder gives
-// the type.
-var knownFields = func() map[string][]string {
+// knownFields lists the fields of each type the file decodes into, by the name the decoder gives
+// the type: the pipes file's unless the index says other.
+func (ix *fileIndex) knownFields() map[string][]string {
+	if ix.known != nil {
+		return ix.known
+	}
+	return pipesFileFields
+}
+
+// pipesFileFields lists the fields of each type of the pipes file.
+var pipesFileFields = fieldsOf(reflect.TypeOf(file{}))
+
+// fieldsOf lists the YAML fields of t and of every struct type it holds, by type name.
+func fieldsOf(t reflect.Type) map[string][]string {
 	out := map[string][]string{}
 	var visit func(t reflect.Type)
 	visit = func(t reflect.Type) {
@@ -198,9 +219,9 @@ var knownFields = func() map[string][]string {
 		}
 		out[t.String()] = names
 	}
-	visit(reflect.TypeOf(file{}))
+	visit(t)
 	return out
-}()
+}
 
 // suggest is the known name closest to name: the same but for case, else within a few edits.
 func suggest(name string, known []string) string {

@@ -14,8 +14,9 @@ import (
 // of the pipes file. It reads the file's own YAML tree, so a line is where the user wrote it (a
 // value shared through a YAML anchor is where the anchor is).
 type fileIndex struct {
-	data []byte
-	root *yaml.Node // the document's mapping; nil when the file is not one
+	data  []byte
+	root  *yaml.Node          // the document's mapping; nil when the file is not one
+	known map[string][]string // the fields of the types decoded into, when not a pipes file's
 }
 
 // lists are the pipes file's lists of objects: their key, and the field that names an object.

@@ -157,7 +157,7 @@ func parse(path string, data []byte) (*fileSpec, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&spec); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrBadTestFile, path, err)
+		return nil, fmt.Errorf("%w: %s: %s", ErrBadTestFile, path, config.YAMLMessage(data, err, spec))
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err == nil {

@@ -70,7 +70,7 @@ func TestLoadErrors(t *testing.T) {
 	head := "pipes: " + seedPipes(t) + "\nenv: {MOMENTO_API_ENDPOINT: https://x.example.com, MOMENTO_API_KEY: k}\n"
 	const change = "    change: {eventName: INSERT, Keys: {Location: X}}\n"
 	cases := []struct{ name, body, want string }{
-		{"unknown field", head + "cases:\n  - name: a\n    chnge: {}\n", "field chnge not found"},
+		{"unknown field", head + "cases:\n  - name: a\n    chnge: {}\n", "unknown field chnge (did you mean change?)"},
 		{"no cases", head + "cases: []\n", "no cases"},
 		{"both inputs", head + "cases:\n  - name: a\n    record: '{}'\n" + change + "    expect: {weather-stats-demo-cache-put-pipe: filtered}\n", `case "a": give exactly one of record and change`},
 		{"no expect", head + "cases:\n  - name: a\n" + change, "expect is missing"},
@@ -223,5 +223,19 @@ func TestTemplateDesign(t *testing.T) {
 	var out bytes.Buffer
 	if !Report(&out, path, f.Run(context.Background()), true, 0) {
 		t.Errorf("Report(%s) failed:\n%s", path, out.String())
+	}
+}
+
+// TestBadFileMessages: a test file's type errors and unknown fields are said in its own terms:
+// the line, the field's path, types in words, a known field for an unknown one.
+func TestBadFileMessages(t *testing.T) {
+	_, err := parse("bad_test.yaml", []byte("pipes: pipes.yaml\ncases:\n  - name: x\n    maxAttempts: abc\n    expecst: {}\n"))
+	for _, want := range []string{`line 4: cases[0].maxAttempts: "abc" is a string, want a whole number`, "line 5: cases[0]: unknown field expecst (did you mean expect?)"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("parse = %v; want %q", err, want)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), "pipetest.") {
+		t.Errorf("parse = %v; names a Go type", err)
 	}
 }
