@@ -44,6 +44,7 @@ func (s spec) command() *cobra.Command {
 	}
 	if len(s.subs) > 0 && s.run == nil {
 		cmd.Args, cmd.RunE, cmd.SuggestionsMinimumDistance = cobra.ArbitraryArgs, group, 2
+		cmd.DisableFlagsInUseLine = true
 	}
 	if s.flags != nil {
 		s.flags(cmd.Flags())
