@@ -24,6 +24,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/pipesim/pipesim/internal/check"
+	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/ddblocal"
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/stream"
@@ -131,11 +133,13 @@ func TestReadLimitSharedByEveryPipe(t *testing.T) {
 	pipes := []string{"first", "second", "third"}
 	var logs bytes.Buffer
 	var logMu sync.Mutex
+	var findings []check.Finding // what run prints at start (pipesim check)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	s, err := Start(ctx, Options{PipesFile: pipesOnOneTable(t, table, target.URL, pipes...), DynamoDBEndpoint: endpoint,
 		StateDir: t.TempDir(), StreamReadLimit: stream.DefaultReadLimit, Lookup: func(string) (string, bool) { return "", false },
-		Retry: pipe.Options{Backoff: time.Millisecond}, Logger: slog.New(slog.NewTextHandler(lockedBuffer{&logMu, &logs}, nil))})
+		Retry: pipe.Options{Backoff: time.Millisecond}, Logger: slog.New(slog.NewTextHandler(lockedBuffer{&logMu, &logs}, nil)),
+		Loaded: func(cfg *config.Config) { findings = check.Design(cfg) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,10 +181,16 @@ func TestReadLimitSharedByEveryPipe(t *testing.T) {
 		t.Errorf("%d GetRecords reached DynamoDB Local in %s from three pipes; want at most %d (%d a second on the one shard, shared by every pipe)",
 			calls, elapsed.Round(time.Millisecond), stream.DefaultReadLimit*seconds, stream.DefaultReadLimit)
 	}
-	logMu.Lock()
-	defer logMu.Unlock()
-	if want := "3 pipes read one stream; DynamoDB Streams advises no more than 2 readers per shard"; !strings.Contains(logs.String(), want) {
-		t.Errorf("log lacks %q:\n%s", want, logs.String())
+	// More pipes on a stream than DynamoDB Streams advises: pipesim check's PS009, which run
+	// prints at start (Options.Loaded) naming the table and the pipes.
+	var ps009 []string
+	for _, f := range findings {
+		if f.Code == "PS009" {
+			ps009 = append(ps009, f.String())
+		}
+	}
+	if len(ps009) != 1 || !strings.Contains(ps009[0], `pipes "first", "second", "third": Source: 3 pipes read the stream of table `+table) {
+		t.Errorf("PS009 findings = %q; want one naming the three pipes and table %s", ps009, table)
 	}
 }
 
