@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
 	tclog "github.com/testcontainers/testcontainers-go/log"
@@ -34,7 +37,7 @@ func startContainer(ctx context.Context, opts Options, logw io.Writer) (*Instanc
 	if !dockerReachable(ctx) {
 		return nil, ErrNoDocker
 	}
-	copts, err := containerOptions(opts.DBPath, logw)
+	copts, err := containerOptions(opts.DBPath, opts.Port, logw)
 	if err != nil {
 		return nil, err
 	}
@@ -61,13 +64,20 @@ func startContainer(ctx context.Context, opts Options, logw io.Writer) (*Instanc
 
 // containerOptions builds the container request; the command mirrors the
 // jar's flags (-sharedDb, -disableTelemetry, -inMemory or -dbPath on a bind
-// mount).
-func containerOptions(dbPath string, logw io.Writer) ([]testcontainers.ContainerCustomizer, error) {
+// mount). A port other than 0 is published on the host's loopback address;
+// 0 lets Docker choose a free one.
+func containerOptions(dbPath string, port int, logw io.Writer) ([]testcontainers.ContainerCustomizer, error) {
 	cmd := []string{"-jar", "DynamoDBLocal.jar", "-sharedDb", "-disableTelemetry"}
 	copts := []testcontainers.ContainerCustomizer{
 		testcontainers.WithExposedPorts("8000/tcp"),
 		testcontainers.WithWaitStrategy(wait.ForListeningPort("8000/tcp").WithStartupTimeout(launchReadyTimeout)),
 		testcontainers.WithLogger(writerLogger{logw}),
+	}
+	if port != 0 {
+		copts = append(copts, testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
+			hc.PortBindings = network.PortMap{network.MustParsePort("8000/tcp"): {
+				{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: strconv.Itoa(port)}}}
+		}))
 	}
 	if dbPath == "" {
 		return append(copts, testcontainers.WithCmd(append(cmd, "-inMemory")...)), nil

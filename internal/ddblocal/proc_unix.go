@@ -34,3 +34,13 @@ func killGroup(p *os.Process) error {
 	}
 	return nil
 }
+
+// lockFile takes an exclusive lock on f without waiting; false when another process holds it.
+// The lock goes with the descriptor: closing f, or the process ending, releases it.
+func lockFile(f *os.File) (bool, error) {
+	err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if err == syscall.EWOULDBLOCK {
+		return false, nil
+	}
+	return err == nil, err
+}

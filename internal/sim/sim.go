@@ -37,10 +37,19 @@ type Options struct {
 	// Template, when set, is the design instead of PipesFile.
 	Template         *Template
 	DynamoDBEndpoint string // "" lets ddblocal find or start one
-	DynamoDBPath     string // DynamoDB Local database directory; "" keeps it in memory
+	// DynamoDBPath is the database directory of the DynamoDB Local pipesim starts; "" means
+	// <StateDir>/dynamodb, so its tables and streams last as long as the checkpoints and dead
+	// letters that point into them. DynamoDBInMemory keeps it in memory instead.
+	DynamoDBPath     string
+	DynamoDBInMemory bool
 	DynamoDBPort     int    // port of a DynamoDB Local pipesim starts (jar); 0 => a free one
 	StateDir         string // checkpoints, dead-letter queues, logs; "" means .pipesim
-	PollInterval     time.Duration
+	// Fresh starts clean: the DynamoDB Local data pipesim keeps, the checkpoints and the local
+	// dead-letter queues are removed first (execution logs are kept). FreshReason, when set,
+	// says why in State.Line (for a command that always starts fresh).
+	Fresh        bool
+	FreshReason  string
+	PollInterval time.Duration
 	// StreamReadLimit is the GetRecords calls per second per shard that all pipes on a stream
 	// share, as DynamoDB Streams throttles them (stream.DefaultReadLimit); 0 is no limit.
 	StreamReadLimit   int
@@ -77,13 +86,17 @@ type Sim struct {
 	Config   *config.Config
 	DynamoDB *dynamodb.Client
 	Streams  *dynamodbstreams.Client
-	// DynamoDBEndpoint is the DynamoDB Local the pipes read, for applications to use too.
+	// DynamoDBEndpoint is the DynamoDB Local the pipes read, for applications to use too, and
+	// DynamoDBIdentity who pipesim signs as there.
 	DynamoDBEndpoint string
-	MomentoURL       string           // ${MOMENTO_API_ENDPOINT}: real Momento, or the embedded server
-	MomentoToken     string           // ${MOMENTO_API_KEY}; never logged
-	Embedded         *momento.Server  // nil when a real endpoint is configured, or no destination uses Momento
-	Momento          *Embedded        // the embedded Momento (both APIs); nil when Embedded is
-	DLQ              *pipe.FileQueues // the local dead-letter queues
+	DynamoDBIdentity ddblocal.Identity
+	// State says what this run reuses from the state directory, or removed to start fresh.
+	State        State
+	MomentoURL   string           // ${MOMENTO_API_ENDPOINT}: real Momento, or the embedded server
+	MomentoToken string           // ${MOMENTO_API_KEY}; never logged
+	Embedded     *momento.Server  // nil when a real endpoint is configured, or no destination uses Momento
+	Momento      *Embedded        // the embedded Momento (both APIs); nil when Embedded is
+	DLQ          *pipe.FileQueues // the local dead-letter queues
 	// DeadLetters is where the pipes dead-letter: DLQ, or SQS queues when an endpoint is set.
 	DeadLetters pipe.DeadLetters
 
@@ -98,6 +111,12 @@ type Sim struct {
 func Start(ctx context.Context, opts Options) (*Sim, error) {
 	if opts.StateDir == "" {
 		opts.StateDir = ".pipesim"
+	}
+	if opts.DynamoDBPath == "" && !opts.DynamoDBInMemory {
+		opts.DynamoDBPath = filepath.Join(opts.StateDir, dynamoDBDir)
+	}
+	if opts.DynamoDBInMemory {
+		opts.DynamoDBPath = ""
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -132,10 +151,19 @@ func (s *Sim) start(ctx context.Context) error {
 		}
 		s.DeadLetters = q
 	}
-	if err := s.startDynamoDB(ctx); err != nil {
+	state := s.surveyState()
+	if err := s.startDynamoDB(ctx, &state); err != nil {
 		return err
 	}
-	return s.createTables(ctx)
+	if s.opts.Fresh {
+		if err := clearState(s.opts.StateDir); err != nil {
+			return err
+		}
+	}
+	tables, err := s.createTables(ctx)
+	state.Tables = tables
+	s.State = state
+	return err
 }
 
 // loadWithMomento loads the design against real Momento when MOMENTO_API_ENDPOINT is set.
@@ -196,18 +224,22 @@ func LoadPipes(path string, opts config.Options) (*config.Config, error) {
 	return config.Load(path, opts)
 }
 
-func (s *Sim) startDynamoDB(ctx context.Context) error {
-	inst, err := ddblocal.Start(ctx, ddblocal.Options{Endpoint: s.opts.DynamoDBEndpoint, DBPath: s.opts.DynamoDBPath, Port: s.opts.DynamoDBPort, Log: s.opts.ServiceLog})
+// startDynamoDB gets the DynamoDB Local (fresh when asked: ddblocal removes its data, or refuses
+// while another pipesim serves it) and notes in state where it is.
+func (s *Sim) startDynamoDB(ctx context.Context, state *State) error {
+	inst, err := ddblocal.Start(ctx, ddblocal.Options{Endpoint: s.opts.DynamoDBEndpoint, DBPath: s.opts.DynamoDBPath,
+		Port: s.opts.DynamoDBPort, Fresh: s.opts.Fresh, Log: s.opts.ServiceLog})
 	if err != nil {
 		return err
 	}
 	s.closers = append(s.closers, inst.Close)
 	s.DynamoDBEndpoint = inst.Endpoint
-	var id ddblocal.Identity
-	if s.DynamoDB, s.Streams, id, err = ddblocal.ClientFor(ctx, inst, s.Config.Region); err != nil {
+	state.DynamoDB = ddblocal.Instance{Endpoint: inst.Endpoint, Kind: inst.Kind, DBPath: inst.DBPath, Owner: inst.Owner}
+	if s.DynamoDB, s.Streams, s.DynamoDBIdentity, err = ddblocal.ClientFor(ctx, inst, s.Config.Region); err != nil {
 		return err
 	}
-	s.opts.Logger.Info("DynamoDB Local", "endpoint", inst.Endpoint, "kind", inst.Kind,
+	id := s.DynamoDBIdentity
+	s.opts.Logger.Debug("DynamoDB Local", "endpoint", inst.Endpoint, "kind", inst.Kind,
 		"accessKeyId", id.AccessKeyID, "region", id.Region, "credentials", id.From)
 	return nil
 }

@@ -15,26 +15,41 @@ import (
 )
 
 // createTables creates each declared table that DynamoDB Local does not have yet and waits until
-// it is active. An existing table is left as it is.
-func (s *Sim) createTables(ctx context.Context) error {
+// it is active. An existing table is left as it is; existing names those.
+func (s *Sim) createTables(ctx context.Context) (existing []string, err error) {
 	for _, t := range s.Config.Tables {
-		if err := CreateTable(ctx, s.DynamoDB, t); err != nil {
-			return err
+		created, err := createTable(ctx, s.DynamoDB, t)
+		if err != nil {
+			return existing, err
+		}
+		if !created {
+			existing = append(existing, t.Name)
 		}
 	}
-	return nil
+	return existing, nil
 }
 
 // CreateTable creates t unless a table of that name exists, then waits for it to be active.
 func CreateTable(ctx context.Context, db *dynamodb.Client, t config.Table) error {
-	_, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)})
+	_, err := createTable(ctx, db, t)
+	return err
+}
+
+// createTable is CreateTable; created is false when the table existed.
+func createTable(ctx context.Context, db *dynamodb.Client, t config.Table) (created bool, err error) {
+	_, err = db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)})
 	var notFound *types.ResourceNotFoundException
 	switch {
 	case err == nil:
-		return nil
+		return false, nil
 	case !errors.As(err, &notFound):
-		return fmt.Errorf("table %q: describe: %w", t.Name, err)
+		return false, fmt.Errorf("table %q: describe: %w", t.Name, err)
 	}
+	return true, create(ctx, db, t)
+}
+
+// create creates t and waits until it is active.
+func create(ctx context.Context, db *dynamodb.Client, t config.Table) error {
 	if _, err := db.CreateTable(ctx, createTableInput(t)); err != nil {
 		return fmt.Errorf("table %q: create: %w", t.Name, err)
 	}
