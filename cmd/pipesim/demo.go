@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -47,6 +48,7 @@ request and response).`,
   pipesim demo -v`,
 		flags: func(fs *pflag.FlagSet) {
 			c.flags.register(fs)
+			demoStateDir(fs)
 			fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "how long to wait for each pipe's effect")
 		},
 		run: func(ctx context.Context, _ []string) error { return c.run(ctx) },
@@ -63,6 +65,11 @@ func (c *demoCmd) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The demo always starts fresh, in a state directory of its own, so that it plays the same
+	// every time and never removes what a `pipesim run` keeps; its DynamoDB Local is in memory
+	// (it deletes the one item it puts) unless --dynamodb-path asks otherwise.
+	opts.Fresh, opts.FreshReason = true, "demo always starts fresh"
+	opts.DynamoDBInMemory = c.flags.dynamoDBPath == ""
 	if err := checkPositive("timeout", c.timeout); err != nil {
 		return &exitError{code: 2, err: err}
 	}
@@ -73,7 +80,18 @@ func (c *demoCmd) run(ctx context.Context) error {
 		return err
 	}
 	defer s.Close()
+	announceState(c.stderr, s)
 	return c.play(ctx, s)
+}
+
+// demoStateDir makes the demo's --state-dir default .pipesim/demo: the demo starts fresh, and
+// must not clear the state a `pipesim run` keeps in .pipesim.
+func demoStateDir(fs *pflag.FlagSet) {
+	f := fs.Lookup("state-dir")
+	f.DefValue = filepath.Join(".pipesim", "demo")
+	f.Value.Set(f.DefValue)
+	f.Usage = "`directory` for the demo's checkpoints, dead-letter queues and execution logs, cleared at every start"
+	fs.MarkHidden("fresh") // the demo always starts fresh
 }
 
 // play runs the pipes in the background and walks through the scenario.

@@ -19,7 +19,8 @@ func TestDemo(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := &demoCmd{streams: newStreams(nil, &out, &errOut)}
-	err := cmd.Run(ctx, []string{"--dynamodb-endpoint", endpoint, "--state-dir", t.TempDir(), "--poll-interval", "50ms"})
+	state := t.TempDir()
+	err := cmd.Run(ctx, []string{"--dynamodb-endpoint", endpoint, "--state-dir", state, "--poll-interval", "50ms"})
 	if err != nil {
 		t.Fatalf("demo: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
 	}
@@ -42,6 +43,9 @@ func TestDemo(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
 		}
+	}
+	if want := "pipesim: state in " + state + ": fresh start (demo always starts fresh)"; !strings.Contains(errOut.String(), want) {
+		t.Errorf("demo's diagnostics lack %q:\n%s", want, errOut.String())
 	}
 	// The seed's three pipes read one stream: more than DynamoDB Streams advises, said at start.
 	if want := "PS009 warning: pipes \"weather-stats-demo-cache-put-pipe\", \"weather-stats-demo-topic-publish-pipe\", \"weather-stats-demo-cache-delete-pipe\": Source: 3 pipes read the stream of table weather-stats-demo; DynamoDB Streams advises no more than 2 readers"; !strings.Contains(errOut.String(), want) {

@@ -25,20 +25,22 @@ const dlqLong = `The dead-letter queues hold what Pipes sends for a DynamoDB str
 sequence range, not its records. They are files under the state directory, or real SQS queues
 with --sqs-endpoint (list and show then see at most 10 messages, each hidden for a second).
 redrive reads a message's range back from the stream and delivers it again through its pipe; it
-needs the DynamoDB Local that holds the stream (--dynamodb-endpoint, or --dynamodb-path for a
-persistent one). A message is removed once its batch is delivered or dead-lettered anew.
+needs the DynamoDB Local that holds the stream: the one pipesim keeps in the state directory
+(used at once when a 'pipesim run' serves it), or --dynamodb-endpoint. A message is removed once
+its batch is delivered or dead-lettered anew; one whose records are no longer in the stream stays,
+and purge removes every message of a queue.
 `
 
 // dlqCmd is `pipesim dlq`: inspect and redrive dead-letter queues.
 type dlqCmd struct{ streams }
 
 func (c *dlqCmd) spec() spec {
-	var list, show storeFlags
+	var list, show, purge storeFlags
 	var redrive simFlags
 	var queue, only string
 	return spec{
 		use:   "dlq",
-		short: "List, show and redrive the dead-letter queues",
+		short: "List, show, redrive and purge the dead-letter queues",
 		long:  dlqLong,
 		subs: []spec{
 			{use: "list", short: "List the dead-letter queues and their messages", flags: list.register,
@@ -46,13 +48,16 @@ func (c *dlqCmd) spec() spec {
 			{use: "show --queue NAME [MESSAGE_ID...]", short: "Print a queue's messages (or the ones named) as JSON", flags: show.register,
 				args: cobra.ArbitraryArgs, run: func(ctx context.Context, ids []string) error { return c.show(ctx, &show, ids) }},
 			{use: "redrive --queue NAME", short: "Read each message's batch back from the stream and deliver it again through its pipe",
-				long: "redrive takes run's flags: the design, the DynamoDB Local that holds the stream (--dynamodb-endpoint), the state dir.",
+				long: "redrive takes run's flags: the design, the DynamoDB Local that holds the stream (the one pipesim keeps in --state-dir, or --dynamodb-endpoint), the state dir. A message whose records are no longer in the stream gets one line saying so and stays in the queue; a queue that does not exist is an error.",
 				flags: func(fs *pflag.FlagSet) {
 					redrive.register(fs)
 					fs.StringVar(&queue, "queue", "", "dead-letter queue `name`")
 					fs.StringVar(&only, "message", "", "redrive only this message `ID`")
 				},
 				run: func(ctx context.Context, _ []string) error { return c.redrive(ctx, &redrive, queue, only) }},
+			{use: "purge --queue NAME", short: "Remove every message of a dead-letter queue", flags: purge.register,
+				example: "  pipesim dlq purge --queue weather-stats-dlq",
+				run:     func(ctx context.Context, _ []string) error { return c.purge(ctx, &purge) }},
 		},
 	}
 }
@@ -67,6 +72,8 @@ type dlqStore interface {
 	queues() ([]string, error)
 	messages(ctx context.Context, queue string) ([]pipe.QueueMessage, error)
 	remove(ctx context.Context, queue string, m pipe.QueueMessage) error
+	// purge removes every message of an existing queue; n is how many, -1 when unknown (SQS).
+	purge(ctx context.Context, queue string) (n int, err error)
 }
 
 type fileStore struct{ q *pipe.FileQueues }
@@ -88,6 +95,13 @@ func (f fileStore) messages(_ context.Context, queue string) ([]pipe.QueueMessag
 func (f fileStore) remove(_ context.Context, queue string, m pipe.QueueMessage) error {
 	_, err := f.q.Delete(queue, m.MessageID)
 	return err
+}
+
+func (f fileStore) purge(ctx context.Context, queue string) (int, error) {
+	if _, err := f.messages(ctx, queue); err != nil { // a queue with no file is an error
+		return 0, err
+	}
+	return f.q.Purge(queue)
 }
 
 // sqsStore reads SQS queues; peek lists without taking, receive takes for a redrive.
@@ -119,6 +133,10 @@ func (s *sqsStore) messages(ctx context.Context, queue string) ([]pipe.QueueMess
 
 func (s *sqsStore) remove(ctx context.Context, queue string, m pipe.QueueMessage) error {
 	return s.q.Delete(ctx, queue, s.handles[m.MessageID])
+}
+
+func (s *sqsStore) purge(ctx context.Context, queue string) (int, error) {
+	return -1, s.q.Purge(ctx, queue)
 }
 
 // storeFlags are the flags that pick the queues.
@@ -234,6 +252,26 @@ func (c *dlqCmd) show(ctx context.Context, sf *storeFlags, args []string) error 
 	return nil
 }
 
+func (c *dlqCmd) purge(ctx context.Context, sf *storeFlags) error {
+	if sf.queue == "" {
+		return &exitError{code: 2, err: errors.New("dlq purge: --queue is required")}
+	}
+	st, err := sf.store(ctx, false)
+	if err != nil {
+		return err
+	}
+	n, err := st.purge(ctx, sf.queue)
+	switch {
+	case err != nil:
+		return fmt.Errorf("dlq purge: %w", err)
+	case n < 0:
+		fmt.Fprintf(c.stdout, "%s: purged (SQS removes the messages within 60 seconds)\n", sf.queue)
+	default:
+		fmt.Fprintf(c.stdout, "%s: purged %d message(s)\n", sf.queue, n)
+	}
+	return nil
+}
+
 func (c *dlqCmd) redrive(ctx context.Context, sf *simFlags, queue, only string) error {
 	opts, err := sf.settings(c.stderr)
 	if err != nil {
@@ -244,6 +282,9 @@ func (c *dlqCmd) redrive(ctx context.Context, sf *simFlags, queue, only string) 
 	}
 	if err := checkQueueFlag(queue); err != nil {
 		return err
+	}
+	if opts.Fresh {
+		return &exitError{code: 2, err: errors.New("dlq redrive: --fresh would remove the dead letters it is to redrive")}
 	}
 	opts.Trace = newTracer(c.stdout, sf.verbose).Trace
 	s, err := sim.Start(ctx, opts)
@@ -258,13 +299,22 @@ func (c *dlqCmd) redrive(ctx context.Context, sf *simFlags, queue, only string) 
 	return c.redriveAll(ctx, s, st, queue, only)
 }
 
+// redriveAll redrives the queue's messages (or only the one), one line per message: what its
+// batch did, or why it was not redriven (a message whose records are no longer in the stream
+// stays in the queue). A queue of the design that nothing was dead-lettered to has nothing to
+// redrive; any other queue that does not exist is an error.
 func (c *dlqCmd) redriveAll(ctx context.Context, s *sim.Sim, st dlqStore, queue, only string) error {
-	msgs, err := st.messages(ctx, queue)
-	if err != nil {
-		return err
+	var msgs []pipe.QueueMessage
+	var err error
+	if f, ok := st.(fileStore); !ok || !designHasQueue(s, queue) {
+		msgs, err = st.messages(ctx, queue)
+	} else if has, herr := f.q.Has(queue); has || herr != nil {
+		msgs, err = st.messages(ctx, queue)
 	}
-	var failed []error
-	n := 0
+	if err != nil {
+		return fmt.Errorf("dlq redrive: %w", err)
+	}
+	n, failed := 0, 0
 	for _, m := range msgs {
 		if only != "" && m.MessageID != only {
 			continue
@@ -275,14 +325,29 @@ func (c *dlqCmd) redriveAll(ctx context.Context, s *sim.Sim, st dlqStore, queue,
 			err = st.remove(ctx, queue, m)
 		}
 		if err != nil {
-			failed = append(failed, err)
+			failed++
 			fmt.Fprintf(c.stdout, "%s: not redriven: %v\n", m.MessageID, err)
 			continue
 		}
 		fmt.Fprintf(c.stdout, "%s: %d record(s) through %s: %s\n", m.MessageID, res.Records, res.Pipe, res.Outcome)
 	}
-	if only != "" && n == 0 {
+	switch {
+	case only != "" && n == 0:
 		return fmt.Errorf("dlq redrive: no message %s in %s", only, queue)
+	case n == 0:
+		fmt.Fprintf(c.stdout, "%s: no messages to redrive\n", queue)
+	case failed > 0: // each was said on its line: the error only counts them
+		return &exitError{code: 1, err: fmt.Errorf("dlq redrive: %d of %d message(s) not redriven; they stay in %s ('pipesim dlq purge --queue %s' removes them)", failed, n, queue, queue)}
 	}
-	return errors.Join(failed...)
+	return nil
+}
+
+// designHasQueue reports whether the design declares the dead-letter queue.
+func designHasQueue(s *sim.Sim, queue string) bool {
+	for _, q := range s.Config.Queues {
+		if q.Name == queue {
+			return true
+		}
+	}
+	return false
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/ddblocal"
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/stream"
 )
@@ -78,5 +79,56 @@ func TestDLQBadQueue(t *testing.T) {
 		if out.Len() > 0 {
 			t.Errorf("pipesim dlq %q printed %q; want nothing on stdout", c.args, out)
 		}
+	}
+}
+
+// TestDLQPurge: purge removes every message of a queue and says how many; a queue that does not
+// exist is an error.
+func TestDLQPurge(t *testing.T) {
+	state := t.TempDir()
+	q := &pipe.FileQueues{Dir: filepath.Join(state, "dlq")}
+	for range 2 {
+		if err := q.Send(context.Background(), &config.Queue{Name: "dlq1"}, []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, out, _ := testStreams()
+	if err := (&dlqCmd{s}).Run(context.Background(), []string{"purge", "--state-dir", state, "--queue", "dlq1"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := out.String(), "dlq1: purged 2 message(s)\n"; got != want {
+		t.Errorf("dlq purge printed %q; want %q", got, want)
+	}
+	if left, _ := q.Messages("dlq1"); len(left) != 0 {
+		t.Errorf("messages after purge = %v; want none", left)
+	}
+	err := (&dlqCmd{s}).Run(context.Background(), []string{"purge", "--state-dir", state, "--queue", "unknown-dlq"})
+	if code := exitCode(err, s.stderr); code != 1 || !strings.Contains(err.Error(), `no dead-letter queue "unknown-dlq"`) {
+		t.Errorf("dlq purge of a queue that does not exist = exit %d, %v; want 1 naming the queue", code, err)
+	}
+	err = (&dlqCmd{s}).Run(context.Background(), []string{"purge", "--state-dir", state})
+	if code := exitCode(err, s.stderr); code != 2 {
+		t.Errorf("dlq purge without --queue = exit %d, %v; want 2", code, err)
+	}
+}
+
+// TestDLQRedriveQueues: redrive of a queue neither in the design nor ever written to is an error;
+// a queue of the design nothing was dead-lettered to has nothing to redrive.
+func TestDLQRedriveQueues(t *testing.T) {
+	t.Setenv("MOMENTO_API_ENDPOINT", "")
+	endpoint := ddblocal.ForTest(t)
+	state := t.TempDir()
+	s, out, _ := testStreams()
+	err := (&dlqCmd{s}).Run(context.Background(), []string{"redrive", "--dynamodb-endpoint", endpoint, "--state-dir", state, "--queue", "unknown-dlq"})
+	if code := exitCode(err, s.stderr); code != 1 || !strings.Contains(err.Error(), `no dead-letter queue "unknown-dlq"`) {
+		t.Errorf("dlq redrive of a queue that does not exist = exit %d, %v; want 1 naming the queue", code, err)
+	}
+	err = (&dlqCmd{s}).Run(context.Background(), []string{"redrive", "--dynamodb-endpoint", endpoint, "--state-dir", state, "--queue", "weather-stats-demo-dlq"})
+	if err != nil || !strings.Contains(out.String(), "weather-stats-demo-dlq: no messages to redrive") {
+		t.Errorf("dlq redrive of the design's empty queue = %v, printed %q; want no error and 'no messages to redrive'", err, out.String())
+	}
+	err = (&dlqCmd{s}).Run(context.Background(), []string{"redrive", "--fresh", "--queue", "weather-stats-demo-dlq"})
+	if code := exitCode(err, s.stderr); code != 2 {
+		t.Errorf("dlq redrive --fresh = exit %d, %v; want 2", code, err)
 	}
 }

@@ -70,6 +70,7 @@ Start with 'pipesim demo', then 'pipesim check --pipes pipes.yaml' and 'pipesim 
 			(&logsCmd{streams: s}).spec(), (&replayCmd{streams: s}).spec(), (&captureCmd{streams: s}).spec(),
 			(&testCmd{streams: s}).spec(), (&dlqCmd{streams: s}).spec(), (&transformCmd{streams: s}).spec(),
 			(&testPatternCmd{streams: s}).spec(), (&convertCmd{streams: s}).spec(), (&momentoCmd{streams: s}).spec(),
+			(&dynamoDBCmd{streams: s}).spec(),
 		},
 	}.command()
 	root.Args, root.RunE = nil, nil // cobra's own: help without a command; an unknown one, with suggestions

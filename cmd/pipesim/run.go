@@ -98,6 +98,7 @@ func pageURL(addr net.Addr, host, token string) string {
 }
 
 func (c *runCmd) announce(s *sim.Sim) {
+	announceState(c.stderr, s)
 	if s.Momento != nil {
 		announceMomento(c.stderr, s)
 	}
@@ -126,7 +127,6 @@ func announceMomento(w io.Writer, s *sim.Sim) {
 		cache = s.Config.Caches[0]
 	}
 	printTryIt(w, "pipesim: ", emb, cache, s.StateDir())
-	fmt.Fprintf(w, "pipesim: DynamoDB: AWS_ENDPOINT_URL_DYNAMODB=%s\n", s.DynamoDBEndpoint)
 }
 
 // listenWeb listens on --web. An address other machines can reach (not loopback) needs
@@ -165,5 +165,14 @@ func (c *runCmd) serveWeb(ctx context.Context, s *sim.Sim, ln net.Listener) (sto
 	return func() {
 		cancel()
 		srv.Close()
+	}
+}
+
+// announceState says in one line what the run reuses from the state directory (or removed to
+// start fresh), then where DynamoDB is and how to use it from the user's own tools.
+func announceState(w io.Writer, s *sim.Sim) {
+	fmt.Fprintf(w, "pipesim: %s\n", s.State.Line())
+	for _, l := range s.DynamoDBLines() {
+		fmt.Fprintf(w, "pipesim: %s\n", l)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pipesim/pipesim/internal/cfn"
 	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/ddblocal"
 	"github.com/pipesim/pipesim/internal/momento"
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/sim"
@@ -188,6 +189,7 @@ type simFlags struct {
 	dynamoDBEndpoint string
 	dynamoDBPath     string
 	dynamoDBPort     int
+	fresh            bool
 	pollInterval     time.Duration
 	streamReadLimit  int
 	logFormat        string
@@ -201,8 +203,9 @@ type simFlags struct {
 func (f *simFlags) register(fs *pflag.FlagSet) {
 	f.pipeFlags.register(fs)
 	fs.StringVar(&f.dynamoDBEndpoint, "dynamodb-endpoint", "", "DynamoDB Local endpoint (default $AWS_ENDPOINT_URL_DYNAMODB, else Docker, else the jar)")
-	fs.StringVar(&f.dynamoDBPath, "dynamodb-path", "", "directory for DynamoDB Local's database when pipesim starts it (default: in memory)")
-	fs.IntVar(&f.dynamoDBPort, "dynamodb-port", 0, "port of the DynamoDB Local pipesim starts (e.g. 8000, where pipesim momento key points applications; default: a free one)")
+	fs.StringVar(&f.dynamoDBPath, "dynamodb-path", "", "directory for DynamoDB Local's database when pipesim starts it (default: <state-dir>/dynamodb, kept across runs with the checkpoints and dead letters)")
+	fs.IntVar(&f.dynamoDBPort, "dynamodb-port", 0, "port of the DynamoDB Local pipesim starts (e.g. 8000, where the AWS CLI and SDK examples point; default: a free one)")
+	fs.BoolVar(&f.fresh, "fresh", false, "start clean: remove the DynamoDB Local data pipesim keeps, the checkpoints and the dead-letter queues in --state-dir (execution logs are kept)")
 	fs.DurationVar(&f.pollInterval, "poll-interval", 250*time.Millisecond, "how often each shard is polled (Pipes: four times a second)")
 	fs.IntVar(&f.streamReadLimit, "stream-read-limit", stream.DefaultReadLimit, "GetRecords calls per second per shard that all pipes on a stream share, as DynamoDB Streams throttles them (LimitExceededException); 0: no limit")
 	fs.StringVar(&f.logFormat, "log-format", "text", "pipesim's own diagnostics: text or json")
@@ -221,6 +224,12 @@ func (f *simFlags) register(fs *pflag.FlagSet) {
 }
 
 func (f *simFlags) options(stderr io.Writer) (sim.Options, error) {
+	if f.dynamoDBPort < 0 || f.dynamoDBPort > 65535 {
+		return sim.Options{}, fmt.Errorf("--dynamodb-port %d: want a TCP port, 1 to 65535 (0: a free one)", f.dynamoDBPort)
+	}
+	if f.dynamoDBPort != 0 && (f.dynamoDBEndpoint != "" || os.Getenv(ddblocal.EnvEndpoint) != "") {
+		return sim.Options{}, fmt.Errorf("--dynamodb-port is the port of the DynamoDB Local pipesim starts; with a DynamoDB endpoint given (--dynamodb-endpoint, %s) it starts none", ddblocal.EnvEndpoint)
+	}
 	if f.streamReadLimit < 0 {
 		return sim.Options{}, fmt.Errorf("--stream-read-limit %d: want 0 (no limit) or more calls per second", f.streamReadLimit)
 	}
@@ -241,7 +250,7 @@ func (f *simFlags) options(stderr io.Writer) (sim.Options, error) {
 		return sim.Options{}, err
 	}
 	o := sim.Options{
-		PipesFile: pipesFile, Template: tmpl, DynamoDBEndpoint: f.dynamoDBEndpoint, DynamoDBPath: f.dynamoDBPath, DynamoDBPort: f.dynamoDBPort,
+		PipesFile: pipesFile, Template: tmpl, DynamoDBEndpoint: f.dynamoDBEndpoint, DynamoDBPath: f.dynamoDBPath, DynamoDBPort: f.dynamoDBPort, Fresh: f.fresh,
 		StateDir: f.stateDir, PollInterval: f.pollInterval, StreamReadLimit: f.streamReadLimit, Missing: load.Missing, StripObjectQuotes: load.StripObjectQuotes,
 		AllowUnsupported: load.AllowUnsupported, AllowBatching: load.AllowBatching, Retry: f.retry(),
 		Logger: logger, Faults: f.faults, SQSEndpoint: f.sqsEndpoint, SQSProtocol: f.sqsProtocol, Momento: f.momento,

@@ -39,7 +39,7 @@ func (s *Sim) whyGone(ctx context.Context, dl pipe.DeadLetter) string {
 	case errors.Is(err, stream.ErrNoTable):
 		return fmt.Sprintf("table %s does not exist in DynamoDB Local at %s", arn.Table, s.DynamoDBEndpoint)
 	case err == nil && latest != dl.StreamARN():
-		return fmt.Sprintf("table %s has had a new stream since (%s): it was re-created, or DynamoDB Local's data was not kept", arn.Table, latest)
+		return fmt.Sprintf("table %s has had a new stream since (it was re-created, or DynamoDB Local's data was not kept)", arn.Table)
 	case err != nil:
 		return fmt.Sprintf("table %s: %v", arn.Table, err)
 	}
@@ -60,7 +60,7 @@ func (s *Sim) Redrive(ctx context.Context, msg pipe.QueueMessage) (RedriveResult
 	}
 	p := s.pipeByARN(dl.PipeARN)
 	if p == nil {
-		return res, fmt.Errorf("message %s: pipe %s is not in the pipes file", msg.MessageID, dl.PipeARN)
+		return res, fmt.Errorf("pipe %s is not in the design", dl.PipeARN)
 	}
 	res.Pipe = p.Name
 	recs, err := stream.ReadRange(ctx, s.Streams, dl.StreamARN(), s.Config.Region, dl.ShardID(), dl.StartSequenceNumber(), dl.EndSequenceNumber())
@@ -68,7 +68,7 @@ func (s *Sim) Redrive(ctx context.Context, msg pipe.QueueMessage) (RedriveResult
 		return res, &GoneError{Why: s.whyGone(ctx, dl)}
 	}
 	if err != nil {
-		return res, fmt.Errorf("message %s: read %s: %w", msg.MessageID, dl.StreamARN(), err)
+		return res, fmt.Errorf("read %s: %w", dl.StreamARN(), err)
 	}
 	res.Records = len(recs)
 	r := &pipe.Runner{Pipe: p, Source: &pipe.OneBatch{Batch: stream.Batch{ShardID: dl.ShardID(), Records: recs}},

@@ -21,7 +21,8 @@ import (
 // The SDK serializes SQS calls in the AWS JSON 1.0 protocol. For a server that speaks only the
 // query protocol, queryRequest rewrites each serialized request into its query form, and
 // queryResponse rewrites the XML answer into the JSON the SDK's deserializers read. Only what
-// the dead-letter queue uses is covered: CreateQueue, SendMessage, ReceiveMessage, DeleteMessage.
+// the dead-letter queue uses is covered: CreateQueue, GetQueueUrl, SendMessage, ReceiveMessage,
+// DeleteMessage, PurgeQueue.
 
 const targetPrefix = "AmazonSQS."
 
@@ -93,6 +94,7 @@ func addQueryField(form url.Values, key string, v any) {
 type queryAnswer struct {
 	XMLName  xml.Name
 	QueueURL string         `xml:"CreateQueueResult>QueueUrl"`
+	FoundURL string         `xml:"GetQueueUrlResult>QueueUrl"`
 	Sent     *sentXML       `xml:"SendMessageResult"`
 	Messages []messageXML   `xml:"ReceiveMessageResult>Message"`
 	Error    *queryErrorXML `xml:"Error"`
@@ -148,6 +150,8 @@ func translateAnswer(raw []byte) []byte {
 		v = map[string]string{"__type": "com.amazonaws.sqs#" + errorType(a.Error.Code), "message": a.Error.Message}
 	case a.QueueURL != "":
 		v = map[string]string{"QueueUrl": a.QueueURL}
+	case a.FoundURL != "":
+		v = map[string]string{"QueueUrl": a.FoundURL}
 	case a.Sent != nil:
 		v = a.Sent
 	case a.XMLName.Local == "ReceiveMessageResponse":

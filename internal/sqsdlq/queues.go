@@ -15,6 +15,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/pipesim/pipesim/internal/config"
@@ -101,6 +102,9 @@ type Message struct {
 	ID, ReceiptHandle, Body string
 }
 
+// Receive, Peek, Delete and Purge use an existing queue: one that does not exist is an error
+// wrapping ErrNoQueue (only Send creates queues, as Pipes' dead-letter queue must exist).
+
 // Receive takes up to max messages (at most 10, as SQS allows), waiting up to wait seconds; they
 // are hidden from other readers for the queue's visibility timeout.
 func (q *Queues) Receive(ctx context.Context, name string, max, wait int32) ([]Message, error) {
@@ -109,7 +113,7 @@ func (q *Queues) Receive(ctx context.Context, name string, max, wait int32) ([]M
 
 // receive receives messages; visibility 0 keeps the queue's own visibility timeout.
 func (q *Queues) receive(ctx context.Context, name string, max, wait, visibility int32) ([]Message, error) {
-	u, err := q.url(ctx, name)
+	u, err := q.lookup(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +137,7 @@ func (q *Queues) Peek(ctx context.Context, name string, max int32) ([]Message, e
 
 // Delete removes a received message.
 func (q *Queues) Delete(ctx context.Context, name, receiptHandle string) error {
-	u, err := q.url(ctx, name)
+	u, err := q.lookup(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -159,4 +163,44 @@ func (q *Queues) url(ctx context.Context, name string) (string, error) {
 	}
 	q.urls[name] = *out.QueueUrl
 	return *out.QueueUrl, nil
+}
+
+// ErrNoQueue means the SQS queue does not exist.
+var ErrNoQueue = errors.New("no such SQS queue")
+
+// lookup resolves an existing queue's URL with GetQueueUrl, without creating the queue.
+func (q *Queues) lookup(ctx context.Context, name string) (string, error) {
+	q.mu.Lock()
+	u, ok := q.urls[name]
+	q.mu.Unlock()
+	if ok {
+		return u, nil
+	}
+	out, err := q.client.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
+	var missing *types.QueueDoesNotExist
+	switch {
+	case errors.As(err, &missing):
+		return "", fmt.Errorf("%w: %s", ErrNoQueue, name)
+	case err != nil:
+		return "", fmt.Errorf("find SQS queue %s: %w", name, err)
+	case out.QueueUrl == nil:
+		return "", errors.New("find SQS queue " + name + ": no QueueUrl in the answer")
+	}
+	q.mu.Lock()
+	q.urls[name] = *out.QueueUrl
+	q.mu.Unlock()
+	return *out.QueueUrl, nil
+}
+
+// Purge deletes every message of the queue (PurgeQueue: SQS takes up to 60 seconds, and allows
+// one purge a minute per queue).
+func (q *Queues) Purge(ctx context.Context, name string) error {
+	u, err := q.lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	if _, err := q.client.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: aws.String(u)}); err != nil {
+		return fmt.Errorf("purge SQS queue %s: %w", name, err)
+	}
+	return nil
 }

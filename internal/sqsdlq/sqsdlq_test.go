@@ -3,7 +3,10 @@ package sqsdlq
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,5 +111,40 @@ func TestPeekAndDelete(t *testing.T) {
 	time.Sleep(1100 * time.Millisecond) // past the peek's one-second visibility timeout
 	if left, err := q.Peek(ctx, "peek-dlq", 10); err != nil || len(left) != 0 {
 		t.Errorf("Peek after Delete = %v, %v; want none", left, err)
+	}
+}
+
+// TestPurgeAndMissingQueue: Purge empties a queue; reading, deleting from or purging a queue that
+// does not exist is an error wrapping ErrNoQueue, and does not create it.
+func TestPurgeAndMissingQueue(t *testing.T) {
+	endpoint := ForTest(t)
+	ctx := context.Background()
+	q, err := New(ctx, Options{Endpoint: endpoint, Region: "us-east-1", Protocol: ProtocolQuery})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if err := q.Send(ctx, &config.Queue{Name: "purge-dlq"}, []byte(fmt.Sprintf(`{"n":%d}`, i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := q.Purge(ctx, "purge-dlq"); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := q.Peek(ctx, "purge-dlq", 10); err != nil || len(left) != 0 {
+		t.Errorf("Peek after Purge = %v, %v; want none", left, err)
+	}
+	other, err := New(ctx, Options{Endpoint: endpoint, Region: "us-east-1", Protocol: ProtocolQuery})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, call := range map[string]func() error{
+		"Peek":   func() error { _, err := other.Peek(ctx, "never-created-dlq", 10); return err },
+		"Purge":  func() error { return other.Purge(ctx, "never-created-dlq") },
+		"Delete": func() error { return other.Delete(ctx, "never-created-dlq", "handle") },
+	} {
+		if err := call(); !errors.Is(err, ErrNoQueue) || !strings.Contains(err.Error(), "never-created-dlq") {
+			t.Errorf("%s of a queue that does not exist = %v; want ErrNoQueue naming it", name, err)
+		}
 	}
 }
