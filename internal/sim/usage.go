@@ -20,7 +20,7 @@ func DynamoDBLines(inst ddblocal.Instance, id ddblocal.Identity, table *config.T
 		lines = append(lines, fmt.Sprintf("use it with AWS_ENDPOINT_URL_DYNAMODB=%s (or --endpoint-url) and any access key and region: it runs -sharedDb, so every key sees the same tables (pipesim uses %s in %s)",
 			inst.Endpoint, id.AccessKeyID, id.Region))
 	} else {
-		lines = append(lines, fmt.Sprintf("use it with AWS_ENDPOINT_URL_DYNAMODB=%s; pipesim signs as access key %s in %s (%s): use the same key and region to see the same tables",
+		lines = append(lines, fmt.Sprintf("use it with AWS_ENDPOINT_URL_DYNAMODB=%s and the access key and region pipesim signs as, to see the same tables: %s in %s (%s)",
 			inst.Endpoint, id.AccessKeyID, id.Region, id.From))
 	}
 	if table != nil {

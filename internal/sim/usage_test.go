@@ -48,7 +48,7 @@ func TestDynamoDBLines(t *testing.T) {
 	}
 	user := DynamoDBLines(ddblocal.Instance{Kind: ddblocal.KindEndpoint, Endpoint: "http://localhost:8000"},
 		ddblocal.Identity{AccessKeyID: "AKIDEXAMPLE", Region: "eu-west-1", From: "environment"}, table)
-	if !strings.Contains(user[1], "pipesim signs as access key AKIDEXAMPLE in eu-west-1 (environment)") || strings.Contains(user[2], "AWS_ACCESS_KEY_ID") {
+	if !strings.Contains(user[1], "the access key and region pipesim signs as, to see the same tables: AKIDEXAMPLE in eu-west-1 (environment)") || strings.Contains(user[2], "AWS_ACCESS_KEY_ID") {
 		t.Errorf("lines for the user's DynamoDB Local = %q; want the key and region pipesim signs as, and a put-item line with the user's own credentials", user)
 	}
 }
