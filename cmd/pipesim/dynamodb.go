@@ -115,20 +115,9 @@ func firstTable(ctx context.Context, db *dynamodb.Client) *config.Table {
 	if err != nil || len(out.TableNames) == 0 {
 		return nil
 	}
-	d, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(out.TableNames[0])})
+	t, err := sim.DescribeTable(ctx, db, out.TableNames[0])
 	if err != nil {
 		return nil
 	}
-	t := &config.Table{Name: out.TableNames[0], Attributes: map[string]string{}}
-	for _, a := range d.Table.AttributeDefinitions {
-		t.Attributes[aws.ToString(a.AttributeName)] = string(a.AttributeType)
-	}
-	for _, k := range d.Table.KeySchema {
-		if k.KeyType == "HASH" {
-			t.HashKey = aws.ToString(k.AttributeName)
-		} else {
-			t.RangeKey = aws.ToString(k.AttributeName)
-		}
-	}
-	return t
+	return &t
 }

@@ -190,6 +190,7 @@ type simFlags struct {
 	dynamoDBPath     string
 	dynamoDBPort     int
 	fresh            bool
+	localDests       string
 	pollInterval     time.Duration
 	streamReadLimit  int
 	logFormat        string
@@ -205,6 +206,7 @@ func (f *simFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.dynamoDBEndpoint, "dynamodb-endpoint", "", "DynamoDB Local endpoint (default $AWS_ENDPOINT_URL_DYNAMODB, else Docker, else the jar)")
 	fs.StringVar(&f.dynamoDBPath, "dynamodb-path", "", "directory for DynamoDB Local's database when pipesim starts it (default: <state-dir>/dynamodb, kept across runs with the checkpoints and dead letters)")
 	fs.IntVar(&f.dynamoDBPort, "dynamodb-port", 0, "port of the DynamoDB Local pipesim starts (e.g. 8000, where the AWS CLI and SDK examples point; default: a free one)")
+	fs.StringVar(&f.localDests, "local-destinations", "", "answer these API destinations with pipesim's local receiver (200 {}) instead of sending to them: `all` (every one that is not Momento) or NAME[,NAME...]; the trace and web page show what each was sent")
 	fs.BoolVar(&f.fresh, "fresh", false, "start clean: remove the DynamoDB Local data pipesim keeps, the checkpoints and the dead-letter queues in --state-dir (execution logs are kept)")
 	fs.DurationVar(&f.pollInterval, "poll-interval", 250*time.Millisecond, "how often each shard is polled (Pipes: four times a second)")
 	fs.IntVar(&f.streamReadLimit, "stream-read-limit", stream.DefaultReadLimit, "GetRecords calls per second per shard that all pipes on a stream share, as DynamoDB Streams throttles them (LimitExceededException); 0: no limit")
@@ -250,7 +252,7 @@ func (f *simFlags) options(stderr io.Writer) (sim.Options, error) {
 		return sim.Options{}, err
 	}
 	o := sim.Options{
-		PipesFile: pipesFile, Template: tmpl, DynamoDBEndpoint: f.dynamoDBEndpoint, DynamoDBPath: f.dynamoDBPath, DynamoDBPort: f.dynamoDBPort, Fresh: f.fresh,
+		PipesFile: pipesFile, Template: tmpl, DynamoDBEndpoint: f.dynamoDBEndpoint, DynamoDBPath: f.dynamoDBPath, DynamoDBPort: f.dynamoDBPort, Fresh: f.fresh, LocalDestinations: splitList(f.localDests),
 		StateDir: f.stateDir, PollInterval: f.pollInterval, StreamReadLimit: f.streamReadLimit, Missing: load.Missing, StripObjectQuotes: load.StripObjectQuotes,
 		AllowUnsupported: load.AllowUnsupported, AllowBatching: load.AllowBatching, Retry: f.retry(),
 		Logger: logger, Faults: f.faults, SQSEndpoint: f.sqsEndpoint, SQSProtocol: f.sqsProtocol, Momento: f.momento,
@@ -288,4 +290,15 @@ func (f *simFlags) settings(stderr io.Writer) (sim.Options, error) {
 		return sim.Options{}, &exitError{code: 2, err: err}
 	}
 	return opts, nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/pipesim/pipesim/internal/config"
-	"github.com/pipesim/pipesim/internal/httpdest"
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/stream"
 )
@@ -72,7 +71,7 @@ func (s *Sim) Redrive(ctx context.Context, msg pipe.QueueMessage) (RedriveResult
 	}
 	res.Records = len(recs)
 	r := &pipe.Runner{Pipe: p, Source: &pipe.OneBatch{Batch: stream.Batch{ShardID: dl.ShardID(), Records: recs}},
-		Sender: httpdest.NewSender(), DLQ: s.DeadLetters, Trace: func(e pipe.Execution) {
+		Sender: s.sender(), DLQ: s.DeadLetters, Trace: func(e pipe.Execution) {
 			if e.Outcome != pipe.OutcomeRetrying {
 				res.Outcome = e.Outcome
 				if s.opts.Trace != nil {

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -50,7 +49,7 @@ func (s *Sim) Run(ctx context.Context, ready func()) error {
 // Runners builds a runner for each running pipe, each with its own stream iterators.
 // The pipes on one stream share its shards' read limit (Options.StreamReadLimit).
 func (s *Sim) Runners(ctx context.Context) ([]*pipe.Runner, error) {
-	sender := httpdest.NewSenderTimeout(cmp.Or(s.opts.SendTimeout, httpdest.Timeout))
+	sender := s.sender()
 	limit := stream.NewReadLimiter(s.opts.StreamReadLimit)
 	var runners []*pipe.Runner
 	for _, p := range s.Config.Pipes {

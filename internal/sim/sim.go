@@ -58,6 +58,9 @@ type Options struct {
 	AllowUnsupported  bool
 	AllowBatching     bool
 	Retry             pipe.Options
+	// LocalDestinations names the API destinations pipesim answers itself (200 {}), so nothing
+	// leaves the machine; AllDestinations names every one that is not Momento (local.go).
+	LocalDestinations []string
 	// SendTimeout is the API destination client timeout; 0 means httpdest.Timeout, the 5 seconds
 	// AWS applies. Tests shorten it to see a timeout without waiting for one.
 	SendTimeout time.Duration
@@ -143,6 +146,9 @@ func (s *Sim) start(ctx context.Context) error {
 	}
 	if s.opts.Loaded != nil {
 		s.opts.Loaded(s.Config)
+	}
+	if err := s.checkLocal(); err != nil {
+		return err
 	}
 	if s.opts.SQSEndpoint != "" {
 		q, err := sqsdlq.New(ctx, sqsdlq.Options{Endpoint: s.opts.SQSEndpoint, Region: s.Config.Region, Protocol: s.opts.SQSProtocol})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/stream"
 )
 
 // createTables creates each declared table that DynamoDB Local does not have yet and waits until
@@ -86,4 +88,53 @@ func createTableInput(t config.Table) *dynamodb.CreateTableInput {
 		in.StreamSpecification = &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewType(t.StreamViewType)}
 	}
 	return in
+}
+
+// PageTables are the tables a person may write to: the design's, then each table a pipe reads
+// that the design does not declare (an existing table, described from DynamoDB Local). A table
+// that cannot be described is left out.
+func (s *Sim) PageTables(ctx context.Context) []config.Table {
+	tables := append([]config.Table(nil), s.Config.Tables...)
+	for _, p := range s.Config.Pipes {
+		name := p.Source
+		if arn, err := stream.ParseStreamARN(name); err == nil {
+			name = arn.Table
+		}
+		if slices.ContainsFunc(tables, func(t config.Table) bool { return t.Name == name }) {
+			continue
+		}
+		if t, err := DescribeTable(ctx, s.DynamoDB, name); err == nil {
+			tables = append(tables, t)
+		}
+	}
+	return tables
+}
+
+// DescribeTable reads an existing table's key schema, attribute types, stream view type and TTL
+// attribute as a config.Table.
+func DescribeTable(ctx context.Context, db *dynamodb.Client, name string) (config.Table, error) {
+	out, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	if err != nil {
+		return config.Table{}, fmt.Errorf("table %q: describe: %w", name, err)
+	}
+	d := out.Table
+	t := config.Table{Name: name, Attributes: map[string]string{}}
+	for _, a := range d.AttributeDefinitions {
+		t.Attributes[aws.ToString(a.AttributeName)] = string(a.AttributeType)
+	}
+	for _, k := range d.KeySchema {
+		if k.KeyType == types.KeyTypeHash {
+			t.HashKey = aws.ToString(k.AttributeName)
+		} else {
+			t.RangeKey = aws.ToString(k.AttributeName)
+		}
+	}
+	if spec := d.StreamSpecification; spec != nil && aws.ToBool(spec.StreamEnabled) {
+		t.StreamViewType = string(spec.StreamViewType)
+	}
+	if ttl, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)}); err == nil &&
+		ttl.TimeToLiveDescription != nil && ttl.TimeToLiveDescription.TimeToLiveStatus == types.TimeToLiveStatusEnabled {
+		t.TTLAttribute = aws.ToString(ttl.TimeToLiveDescription.AttributeName)
+	}
+	return t, nil
 }
