@@ -46,7 +46,7 @@ queues and execution logs go under --state-dir.`,
 		flags: func(fs *pflag.FlagSet) {
 			c.flags.register(fs)
 			fs.BoolVar(&c.quiet, "quiet", false, "no line per execution on the terminal")
-			fs.StringVar(&c.web, "web", "", "serve a web page on this `address` (e.g. 127.0.0.1:8080): put and delete items, see the tables, caches, topic messages and dead-letter queues; open it at the URL run prints (it holds the token that writes need)")
+			fs.StringVar(&c.web, "web", "", "serve a web page on this `address` (e.g. 127.0.0.1:8080): put and delete items, watch each execution live (filter decisions, requests, answers, retries, dead letters), the tables, the destinations' side and the dead-letter queues; open it at the URL run prints (it holds the token that writes need)")
 			fs.BoolVar(&c.allowRemote, "web-allow-remote", false, "let --web listen on an address other machines reach (not loopback), with a warning")
 		},
 		run: func(ctx context.Context, _ []string) error { return c.run(ctx) },
@@ -107,7 +107,11 @@ func (c *runCmd) announce(s *sim.Sim) {
 		if !p.Running {
 			state = "STOPPED"
 		}
-		fmt.Fprintf(c.stderr, "pipesim: pipe %s (%s) %s -> %s %s\n", p.Name, state, p.Source, p.Target.Dest.Method, p.Target.Dest.Endpoint)
+		local := ""
+		if s.IsLocal(p.Target.Dest) {
+			local = " (answered by pipesim: --local-destinations)"
+		}
+		fmt.Fprintf(c.stderr, "pipesim: pipe %s (%s) %s -> %s %s%s\n", p.Name, state, p.Source, p.Target.Dest.Method, p.Target.Dest.Endpoint, local)
 	}
 }
 
@@ -151,12 +155,17 @@ func (c *runCmd) listenWeb() (net.Listener, error) {
 // the URL it prints.
 func (c *runCmd) serveWeb(ctx context.Context, s *sim.Sim, ln net.Listener) (stop func()) {
 	host, _, _ := net.SplitHostPort(c.web)
-	ui := &webui.Server{DynamoDB: s.DynamoDB, Tables: s.Config.Tables, Caches: s.Config.Caches, Queues: s.Config.Queues,
-		Topics: webui.TopicsOf(s.Config), Momento: &momento.Client{BaseURL: s.MomentoURL, Token: s.MomentoToken},
+	ui := &webui.Server{DynamoDB: s.DynamoDB, Tables: s.PageTables(ctx), Caches: s.Config.Caches, Queues: s.Config.Queues,
+		MomentoURL: s.MomentoURL, Pipes: webui.PipesOf(s.Config, s.MomentoURL, s.IsLocal), Secrets: webui.SecretsOf(s.Config),
 		Token: webui.NewToken(), Hosts: webui.Hosts(ln.Addr(), host)}
+	if s.MomentoURL != "" {
+		ui.Momento = &momento.Client{BaseURL: s.MomentoURL, Token: s.MomentoToken}
+		ui.Topics = webui.TopicsOf(s.Config)
+	}
 	if s.DeadLetters == pipe.DeadLetters(s.DLQ) { // the local queue files; SQS queues are not shown
 		ui.DeadLetters = s.DLQ.Messages
 	}
+	s.AlsoTrace(ui.Trace) // every execution, live on the page
 	ctx, cancel := context.WithCancel(ctx)
 	ui.Subscribe(ctx)
 	srv := &http.Server{Handler: ui.Handler(), ReadHeaderTimeout: 10 * time.Second}

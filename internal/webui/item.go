@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -118,4 +119,33 @@ func keyOf(t config.Table, item map[string]types.AttributeValue) (map[string]typ
 		key[name] = v
 	}
 	return key, nil
+}
+
+// number is the text of a DynamoDB number.
+var number = regexp.MustCompile(`^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$`)
+
+// typeKeys gives item's key attributes the types of t's key schema. The page's form sends each
+// key value as text: "42" becomes N for a number key, base64 text B for a binary one. A value
+// that is not of its key's type is an error naming the attribute; a missing one is keyOf's.
+func typeKeys(t config.Table, item map[string]types.AttributeValue) error {
+	for _, name := range keyNames(t) {
+		text, ok := item[name].(*types.AttributeValueMemberS)
+		if !ok {
+			continue
+		}
+		switch t.Attributes[name] {
+		case "N":
+			if !number.MatchString(text.Value) {
+				return fmt.Errorf("table %s: the key attribute %q is a number (N): %q is not one", t.Name, name, text.Value)
+			}
+			item[name] = &types.AttributeValueMemberN{Value: text.Value}
+		case "B":
+			b, err := base64.StdEncoding.DecodeString(text.Value)
+			if err != nil {
+				return fmt.Errorf("table %s: the key attribute %q is binary (B): want base64, got %q", t.Name, name, text.Value)
+			}
+			item[name] = &types.AttributeValueMemberB{Value: b}
+		}
+	}
+	return nil
 }

@@ -1,7 +1,9 @@
-// Package webui is the seed design's small web page on localhost: a person puts or deletes an
-// item in a table, then looks at what the tables and the caches hold, what the pipes published
-// to topics and what they dead-lettered, while the pipes deliver. It is an ordinary
-// http.Handler; `pipesim run --web ADDR` serves it.
+// Package webui is pipesim's web page on localhost, for any design: a person puts or deletes an
+// item in a table (a form built from the table's key schema) and watches, live, what each pipe
+// did with each record: its filter decision, the request it sent (secrets as ********), the
+// answer, retries and dead letters; beside it, the destinations' side (Momento's caches and
+// topics, or what each other API destination was sent) and the dead-letter queues. It is an
+// ordinary http.Handler; `pipesim run --web ADDR` serves it.
 package webui
 
 import (
@@ -13,6 +15,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -34,18 +37,33 @@ const maxItems = 200
 // Server answers the page and its small JSON API:
 //
 //	GET    /                          the page
+//	GET    /api/design                the pipes, tables (with their key schema), caches, topics, queues
+//	GET    /api/events                server-sent events: each execution and topic message, live
 //	GET    /api/tables                every table: name, key attributes, items (up to 200)
 //	PUT    /api/tables/{table}/items  put the plain JSON item in the body
 //	DELETE /api/tables/{table}/items  delete the item whose key the body's plain JSON holds
 //	GET    /api/caches/{cache}?key=K  the cached value: {"found": true, "value": "..."}
 //	GET    /api/dlq                   every dead-letter queue and its messages
 //	GET    /api/topics                the latest messages of each topic (see Subscribe)
+//
+// Every route is behind the guard (guard.go): the Host must name the listener, writes need the
+// run's token and the page's own Origin, and the event stream refuses another page's Origin.
 type Server struct {
 	DynamoDB *dynamodb.Client
-	Tables   []config.Table
-	Momento  *momento.Client // to the embedded server or real Momento
-	Caches   []string
-	Queues   []config.Queue
+	// Tables are the tables the page lists and writes: the design's, and the ones its pipes read
+	// (see sim.Sim.PageTables).
+	Tables  []config.Table
+	Momento *momento.Client // to the embedded server or real Momento; nil when the design has none
+	// MomentoURL is the Momento endpoint of the design's destinations, to recognize a request to a
+	// cache item in an execution; "" when the design has none.
+	MomentoURL string
+	Caches     []string
+	Queues     []config.Queue
+	// Pipes describe the design's pipes (PipesOf).
+	Pipes []PipeInfo
+	// Secrets are the connections' secret values (SecretsOf): what a destination answers and
+	// error texts are searched for them before the page sees them.
+	Secrets []string
 	// DeadLetters reads a dead-letter queue's messages; nil when they are not at hand (on SQS),
 	// and the page says so.
 	DeadLetters func(queue string) ([]pipe.QueueMessage, error)
@@ -57,6 +75,9 @@ type Server struct {
 	Hosts []string
 
 	topics topicLog
+	events hub
+	mu     sync.Mutex
+	seen   map[string]bool // caches the pipes wrote to, beside Caches
 }
 
 // keyNames are the names of a table's key attributes, the hash key first.
@@ -75,6 +96,8 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Write(page)
 	})
+	mux.HandleFunc("GET /api/design", s.design)
+	mux.HandleFunc("GET /api/events", s.stream)
 	mux.HandleFunc("GET /api/tables", s.listTables)
 	mux.HandleFunc("PUT /api/tables/{table}/items", s.putItem)
 	mux.HandleFunc("DELETE /api/tables/{table}/items", s.deleteItem)
@@ -95,6 +118,71 @@ type tableView struct {
 	Truncated bool             `json:"truncated,omitempty"`
 }
 
+// keyAttribute is one key attribute of a table, with its type (S, N or B).
+type keyAttribute struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+// tableSchema is a table in GET /api/design: what the page's item form is built from.
+type tableSchema struct {
+	Name           string         `json:"name"`
+	Key            []keyAttribute `json:"key"`
+	StreamViewType string         `json:"streamViewType,omitempty"`
+	TTL            string         `json:"ttlAttribute,omitempty"`
+}
+
+func (s *Server) design(w http.ResponseWriter, r *http.Request) {
+	tables := make([]tableSchema, 0, len(s.Tables))
+	for _, t := range s.Tables {
+		ts := tableSchema{Name: t.Name, StreamViewType: t.StreamViewType, TTL: t.TTLAttribute}
+		for _, k := range keyNames(t) {
+			ts.Key = append(ts.Key, keyAttribute{Name: k, Type: t.Attributes[k]})
+		}
+		tables = append(tables, ts)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"pipes": nonNil(s.Pipes), "tables": tables, "caches": s.caches(),
+		"topics": nonNil(s.Topics), "queues": queueNames(s.Queues), "deadLettersShown": s.DeadLetters != nil, "momento": s.Momento != nil})
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func queueNames(qs []config.Queue) []string {
+	out := make([]string, 0, len(qs))
+	for _, q := range qs {
+		out = append(out, q.Name)
+	}
+	return out
+}
+
+// caches are the design's caches and those the pipes wrote to.
+func (s *Server) caches() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := append([]string{}, s.Caches...)
+	for c := range s.seen {
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out[len(s.Caches):])
+	return out
+}
+
+func (s *Server) sawCache(cache string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen == nil {
+		s.seen = map[string]bool{}
+	}
+	s.seen[cache] = true
+}
+
 func (s *Server) listTables(w http.ResponseWriter, r *http.Request) {
 	views := make([]tableView, 0, len(s.Tables))
 	for _, t := range s.Tables {
@@ -105,7 +193,7 @@ func (s *Server) listTables(w http.ResponseWriter, r *http.Request) {
 		}
 		views = append(views, v)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"tables": views, "caches": s.Caches})
+	writeJSON(w, http.StatusOK, map[string]any{"tables": views, "caches": s.caches()})
 }
 
 func (s *Server) scan(ctx context.Context, t config.Table) (tableView, error) {
@@ -162,7 +250,9 @@ func (s *Server) itemRequest(w http.ResponseWriter, r *http.Request) (t config.T
 	}
 	t = s.Tables[i]
 	if item, err = itemOf(body); err == nil {
-		key, err = keyOf(t, item)
+		if err = typeKeys(t, item); err == nil {
+			key, err = keyOf(t, item)
+		}
 	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
@@ -173,7 +263,7 @@ func (s *Server) itemRequest(w http.ResponseWriter, r *http.Request) (t config.T
 
 func (s *Server) cacheGet(w http.ResponseWriter, r *http.Request) {
 	cache, key := r.PathValue("cache"), r.URL.Query().Get("key")
-	if !slices.Contains(s.Caches, cache) {
+	if s.Momento == nil || !slices.Contains(s.caches(), cache) {
 		writeError(w, http.StatusNotFound, fmt.Errorf("cache %q is not in the pipes file", cache))
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/momento"
@@ -59,7 +60,9 @@ func (s *Server) Subscribe(ctx context.Context) {
 	for _, t := range s.Topics {
 		go func() { // ends with ctx, or when the subscription fails
 			err := s.Momento.Subscribe(ctx, t.Cache, t.Name, func(item momento.TopicItem) error {
-				s.topics.add(t, item)
+				if text, ok := s.topics.add(t, item); ok {
+					s.events.publish(eventTopic, topicMessage{Topic: t, Time: time.Now(), Text: s.redact(text)})
+				}
 				return nil
 			})
 			if err != nil && ctx.Err() == nil {
@@ -71,11 +74,19 @@ func (s *Server) Subscribe(ctx context.Context) {
 	}
 }
 
-func (l *topicLog) add(t Topic, item momento.TopicItem) {
+// topicMessage is one topic message on the event stream.
+type topicMessage struct {
+	Topic
+	Time time.Time `json:"time"`
+	Text string    `json:"text"`
+}
+
+// add keeps a topic's message and returns its text; ok is false for a discontinuity.
+func (l *topicLog) add(t Topic, item momento.TopicItem) (text string, ok bool) {
 	if item.Discontinuity {
-		return
+		return "", false
 	}
-	text := item.Text
+	text = item.Text
 	if item.IsBinary {
 		text = string(item.Binary)
 	}
@@ -86,6 +97,7 @@ func (l *topicLog) add(t Topic, item momento.TopicItem) {
 		msgs = msgs[len(msgs)-topicKeep:]
 	}
 	l.messages[t] = msgs
+	return text, true
 }
 
 // topicView is one topic in GET /api/topics, its latest messages last.
