@@ -205,7 +205,7 @@ func TestStartedWithSharedDB(t *testing.T) {
 		if !slices.Contains(args, "-sharedDb") {
 			t.Errorf("jar arguments (dbPath %q) = %v; want -sharedDb", dbPath, args)
 		}
-		copts, err := containerOptions(dbPath, io.Discard)
+		copts, err := containerOptions(dbPath, 0, io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -36,7 +36,8 @@ func isolateAWSConfig(t *testing.T) string {
 
 // TestStartupLineNamesCredentials: against a DynamoDB Local the user gives (the flag or
 // AWS_ENDPOINT_URL_DYNAMODB), pipesim signs with what the AWS configuration chain names and says
-// so in its startup line: the access key ID and region, never the secret.
+// so in the lines run prints at start (Sim.DynamoDBLines) and its debug log: the access key ID and
+// region, never the secret.
 func TestStartupLineNamesCredentials(t *testing.T) {
 	endpoint := ddblocal.ForTest(t)
 	const secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYSECRET"
@@ -54,7 +55,7 @@ func TestStartupLineNamesCredentials(t *testing.T) {
 				t.Setenv(ddblocal.EnvEndpoint, endpoint)
 			}
 			var logs bytes.Buffer
-			opts.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			opts.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			opts.PipesFile = pipesOnOneTable(t, tableName("startup-line"), "http://127.0.0.1:1", "only")
 			opts.StateDir, opts.Lookup = t.TempDir(), func(string) (string, bool) { return "", false }
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -64,7 +65,13 @@ func TestStartupLineNamesCredentials(t *testing.T) {
 				t.Fatal(err)
 			}
 			s.Close()
-			line := logs.String()
+			shown := strings.Join(s.DynamoDBLines(), "\n")
+			for _, want := range []string{"DynamoDB at " + endpoint + " (yours)", "AKIDSTARTUPLINE in eu-north-1 (shared config, profile team)"} {
+				if !strings.Contains(shown, want) {
+					t.Errorf("start-up lines lack %q:\n%s", want, shown)
+				}
+			}
+			line := logs.String() + shown
 			for _, want := range []string{`msg="DynamoDB Local"`, "kind=endpoint", "accessKeyId=AKIDSTARTUPLINE", "region=eu-north-1", `credentials="shared config, profile team"`} {
 				if !strings.Contains(line, want) {
 					t.Errorf("startup line lacks %s:\n%s", want, line)
