@@ -112,3 +112,26 @@ func TestMayMatch(t *testing.T) {
 		}
 	}
 }
+
+func TestExampleStrings(t *testing.T) {
+	tests := []struct {
+		patterns []string
+		want     map[string]string
+	}{
+		{nil, nil},
+		{[]string{`{"eventName": ["INSERT", "MODIFY"]}`}, map[string]string{"eventName": "INSERT"}},
+		{[]string{`{"dynamodb": {"NewImage": {"status": {"S": ["big", "huge"]}, "total": {"N": [{"numeric": [">", 100]}]}}}}`, `{"eventName": ["REMOVE"]}`},
+			map[string]string{"dynamodb.NewImage.status.S": "big"}},
+		{[]string{`{"$or": [{"eventName": ["INSERT"]}, {"eventName": ["REMOVE"]}], "dynamodb": {"Keys": {"id": {"S": [{"prefix": "a"}]}}}}`},
+			map[string]string{"eventName": "INSERT"}},
+	}
+	for _, tt := range tests {
+		f, err := CompileFilters(tt.patterns, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.ExampleStrings(); !cmp.Equal(got, tt.want) {
+			t.Errorf("Filters(%q).ExampleStrings() = %v; want %v", tt.patterns, got, tt.want)
+		}
+	}
+}

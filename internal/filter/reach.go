@@ -104,3 +104,37 @@ func (n *node) appendFields(path string, out *[]string) {
 		}
 	}
 }
+
+// ExampleStrings returns exact string values a record may hold to pass the first filter: for each
+// dotted path ("dynamodb.NewImage.status.S") that the first pattern matches against exact strings,
+// the first such string (under $or, of the first alternative). A record holding them passes when
+// the pattern's other conditions hold too. The web page fills its sample item with them; nil when
+// there is no filter.
+func (f *Filters) ExampleStrings() map[string]string {
+	if f == nil || len(f.patterns) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	f.patterns[0].root.appendExamples("", out)
+	return out
+}
+
+func (n *node) appendExamples(path string, out map[string]string) {
+	for k := range n.fields {
+		fd := &n.fields[k]
+		sub := joinPath(path, fd.name)
+		if fd.leaf != nil && len(fd.leaf.strs) > 0 {
+			if _, ok := out[sub]; !ok {
+				out[sub] = fd.leaf.strs[0]
+			}
+		}
+		if fd.child != nil {
+			fd.child.appendExamples(sub, out)
+		}
+	}
+	for _, alts := range n.ors {
+		if len(alts) > 0 {
+			alts[0].appendExamples(path, out)
+		}
+	}
+}
