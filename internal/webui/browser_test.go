@@ -3,6 +3,7 @@ package webui
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/pipesim/pipesim/internal/ddblocal"
 	"github.com/pipesim/pipesim/internal/momento"
@@ -155,9 +157,12 @@ func TestPageInBrowser(t *testing.T) {
 	audit := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if auditCalls.Add(1) == 1 {
 			w.WriteHeader(http.StatusServiceUnavailable) // the first request fails, and is retried
+			io.WriteString(w, "audit is starting")
 			return
 		}
-		w.WriteHeader(http.StatusOK)
+		// An answer that echoes the API key: the page must show it as ********.
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"audited": true, "key": %q}`, r.Header.Get("x-api-key"))
 	}))
 	defer audit.Close()
 	table := "orders-browser"
@@ -180,12 +185,23 @@ func TestPageInBrowser(t *testing.T) {
 	if !strings.Contains(labels, "customerId (partition key, string)") || !strings.Contains(labels, "orderId (sort key, number)") {
 		t.Errorf("the item form's labels = %q; want the table's key schema", labels)
 	}
+	// The sample item is made of what the pipes read: the string big-orders' filter wants, the
+	// number its template reads; the notes say which pipe reads what.
+	sample := read(t, ctx, chromedp.Evaluate[map[string]any](`JSON.parse(document.getElementById("attributes").value)`))
+	if want := map[string]any{"status": "big", "total": float64(60)}; !cmp.Equal(sample, want) {
+		t.Errorf("the sample item = %v; want %v", sample, want)
+	}
+	notes := read(t, ctx, chromedp.Text(chromedp.CSS(`#sample-note`)))
+	for _, want := range []string{`big-orders: its filter reads status = "big"; its template reads total`, "audit: reads no attribute of the item beyond its key"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("the sample's notes = %q; want %q", notes, want)
+		}
+	}
 
 	big, auditSel := `.record .pipe-row[data-pipe="big-orders"]`, `.record .pipe-row[data-pipe="audit"]`
-	browse(t, ctx, "put a big order",
+	browse(t, ctx, "put the sample item, a big order",
 		chromedp.SetValue(chromedp.CSS(`#key-0`), "c-1"),
 		chromedp.SetValue(chromedp.CSS(`#key-1`), "42"),
-		chromedp.SetValue(chromedp.CSS(`#attributes`), `{"status": "big", "total": 250}`),
 		chromedp.Click(chromedp.CSS(`#put`)),
 		chromedp.WaitVisible(chromedp.CSS(big+` .outcome.succeeded`)),
 		chromedp.WaitVisible(chromedp.CSS(auditSel+` .outcome.retrying`)),
@@ -197,13 +213,21 @@ func TestPageInBrowser(t *testing.T) {
 			t.Errorf("big-orders row = %q; want %q", bigRow, want)
 		}
 	}
-	for _, want := range []string{"retrying", "503 Service Unavailable", "succeeded", "POST " + audit.URL + "/audit?sig=********"} {
+	for _, want := range []string{"retrying", "503 Service Unavailable", "attempt 1 of 4 failed; next in", "behind it on shard", "succeeded",
+		"POST " + audit.URL + "/audit?sig=********"} {
 		if !strings.Contains(auditRow, want) {
 			t.Errorf("audit row = %q; want %q", auditRow, want)
 		}
 	}
-	if body, want := read(t, ctx, chromedp.TextContent(chromedp.CSS(big+` .request-body`))), `{"customer": "c-1", "order": "42", "total": "250"}`; body != want {
+	if body, want := read(t, ctx, chromedp.TextContent(chromedp.CSS(big+` .request-body`))), `{"customer": "c-1", "order": "42", "total": "60"}`; body != want {
 		t.Errorf("big-orders request body = %q; want %q (numbers arrive as strings, as from a stream)", body, want)
+	}
+	if body, want := read(t, ctx, chromedp.TextContent(chromedp.CSS(big+` .response-body`))), sim.LocalAnswer; body != want {
+		t.Errorf("big-orders response body = %q; want %q, the local receiver's answer", body, want)
+	}
+	answers := read(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('.pipe-row[data-pipe="audit"] .response-body')].map((e) => e.textContent)`))
+	if want := []string{"audit is starting", `{"audited": true, "key": "********"}`}; !cmp.Equal(answers, want) {
+		t.Errorf("audit's response bodies = %q; want %q (the echoed key as ********)", answers, want)
 	}
 
 	browse(t, ctx, "put a small order",
@@ -223,7 +247,7 @@ func TestPageInBrowser(t *testing.T) {
 	browse(t, ctx, "wait for the table's items", chromedp.WaitVisible(chromedp.CSS(`#tables table[data-table="`+table+`"] td`)))
 	dests := read(t, ctx, chromedp.Text(chromedp.CSS(`#destinations`)))
 	items := read(t, ctx, chromedp.Text(chromedp.CSS(`#tables`)))
-	for _, want := range []string{"webhook: POST https://hooks.example.com/orders", "Answered by pipesim itself", `{"customer": "c-1", "order": "42", "total": "250"}`,
+	for _, want := range []string{"webhook: POST https://hooks.example.com/orders", "Answered by pipesim itself", `{"customer": "c-1", "order": "42", "total": "60"}`,
 		"audit: POST " + audit.URL + "/audit", "pipesim sends to this endpoint"} {
 		if !strings.Contains(dests, want) {
 			t.Errorf("destinations = %q; want %q", dests, want)
@@ -247,6 +271,62 @@ func TestPageInBrowser(t *testing.T) {
 	if !strings.Contains(strings.ToLower(html), "x-api-key: ********") {
 		t.Error("the page does not show the request's x-api-key header as ********")
 	}
+}
+
+// TestPageInBrowserMomento drives the page with the seed design on the embedded Momento: the
+// sample item is made of what its pipes read, a put shows each pipe's decision (the delete pipe
+// filters the INSERT out), and the destinations' side shows the cache item the put pipe wrote and
+// the message the topic pipe published; a delete shows the REMOVE and the item gone from the cache.
+func TestPageInBrowserMomento(t *testing.T) {
+	ctx := browser(t)
+	seed, err := os.ReadFile("../../testdata/weather-stats/pipes.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	pipes := filepath.Join(dir, "pipes.yaml")
+	design := strings.ReplaceAll(string(seed), "weather-stats-demo", "weather-browser") // this test's own names
+	if err := os.WriteFile(pipes, []byte(design), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url, s := pageSim(t, sim.Options{PipesFile: pipes, DynamoDBEndpoint: ddblocal.ForTest(t), StateDir: filepath.Join(dir, "state"),
+		PollInterval: 50 * time.Millisecond, Lookup: func(string) (string, bool) { return "", false }})
+
+	browse(t, ctx, "open the page", chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(`#live.on`)),
+		chromedp.WaitVisible(chromedp.CSS(`#key-fields input[data-key="Location"]`)))
+	sample := read(t, ctx, chromedp.Evaluate[map[string]any](`JSON.parse(document.getElementById("attributes").value)`))
+	if want := map[string]any{"MaxTemp": float64(60), "MinTemp": float64(60), "ChancesOfPrecipitation": float64(60), "TTL": float64(60)}; !cmp.Equal(sample, want) {
+		t.Errorf("the seed's sample item = %v; want %v", sample, want)
+	}
+
+	put, topic, del := `.record .pipe-row[data-pipe="weather-browser-cache-put-pipe"]`, `.record .pipe-row[data-pipe="weather-browser-topic-publish-pipe"]`,
+		`.record .pipe-row[data-pipe="weather-browser-cache-delete-pipe"]`
+	cell := `#destinations table.cache[data-cache="momento-eventbridge-cache"] tr[data-key="Phoenix"] td.mono + td`
+	browse(t, ctx, "put Phoenix",
+		chromedp.SetValue(chromedp.CSS(`#key-0`), "Phoenix"),
+		chromedp.Click(chromedp.CSS(`#put`)),
+		chromedp.WaitVisible(chromedp.CSS(put+` .outcome.succeeded`)),
+		chromedp.WaitVisible(chromedp.CSS(topic+` .outcome.succeeded`)),
+		chromedp.WaitVisible(chromedp.CSS(del+` .outcome.filtered`)),
+		chromedp.WaitVisible(chromedp.CSS(`#destinations .topic pre`)))
+	read(t, ctx, chromedp.Poll[bool](`document.querySelector('`+cell+`')?.textContent.includes('"MaxTemp": "60"')`))
+	if row := read(t, ctx, chromedp.Text(chromedp.CSS(put))); !strings.Contains(row, "PUT ") || !strings.Contains(row, "/cache/momento-eventbridge-cache?key=Phoenix&ttl_seconds=60") {
+		t.Errorf("cache-put row = %q; want its PUT with key and ttl_seconds", row)
+	}
+	if msg := read(t, ctx, chromedp.Text(chromedp.CSS(`#destinations .topic`))); !strings.Contains(msg, `"EventType": "INSERT"`) || !strings.Contains(msg, "topic momento-eventbridge-topic") {
+		t.Errorf("topic = %q; want the INSERT message the topic pipe published", msg)
+	}
+	html := read(t, ctx, chromedp.OuterHTML(chromedp.CSS(`html`)))
+	if form := secrettest.Leak(html, s.MomentoToken); form != "" {
+		t.Errorf("the page holds the Momento API key as %q", form)
+	}
+	if !strings.Contains(html, "Authorization: ********") {
+		t.Error("the page does not show the requests' Authorization header as ********")
+	}
+
+	browse(t, ctx, "delete Phoenix", chromedp.Click(chromedp.CSS(`#delete`)),
+		chromedp.WaitVisible(chromedp.CSS(del+` .outcome.succeeded`)))
+	read(t, ctx, chromedp.Poll[bool](`document.querySelector('`+cell+`')?.textContent === "(miss)"`))
 }
 
 // stepTimeout bounds one step of the browser test.

@@ -35,6 +35,9 @@ type PipeInfo struct {
 	// Local: pipesim answers the destination itself (run --local-destinations); nothing leaves
 	// the machine.
 	Local bool `json:"local"`
+	// Reads are the item attributes the pipe's filters, template and HTTP parameters read: the
+	// page's sample item and notes are made of them.
+	Reads []ImageAttribute `json:"reads"`
 }
 
 // PipesOf describes the design's pipes for the page. momentoURL is the Momento endpoint the
@@ -43,7 +46,7 @@ type PipeInfo struct {
 func PipesOf(cfg *config.Config, momentoURL string, local func(*httpdest.Destination) bool) []PipeInfo {
 	out := make([]PipeInfo, 0, len(cfg.Pipes))
 	for _, p := range cfg.Pipes {
-		info := PipeInfo{Name: p.Name, Table: TableOf(p.Source), Running: p.Running}
+		info := PipeInfo{Name: p.Name, Table: TableOf(p.Source), Running: p.Running, Reads: nonNil(attributesRead(p))}
 		if p.Filters != nil {
 			info.Filters = p.Filters.Len()
 		}
@@ -76,6 +79,15 @@ type executionView struct {
 	Request  *requestView  `json:"request,omitempty"`
 	Response *responseView `json:"response,omitempty"`
 	Error    string        `json:"error,omitempty"`
+	// Attempt numbers the executions of a batch from 1; MaxAttempts is how many the pipe makes
+	// (0: unlimited). A retry says when the next comes and how many records of the shard wait.
+	Attempt     int    `json:"attempt,omitempty"`
+	MaxAttempts int    `json:"maxAttempts,omitempty"`
+	NextDelayMS int64  `json:"nextDelayMs,omitempty"`
+	Shard       string `json:"shard,omitempty"`
+	Waiting     int    `json:"waiting,omitempty"`
+	// Absent are the template's and parameters' paths the records lack (rendered empty).
+	Absent []string `json:"absent,omitempty"`
 	// Cache is the Momento cache item the request wrote or deleted, for the page to show.
 	Cache *cacheItem `json:"cache,omitempty"`
 }
@@ -96,12 +108,17 @@ type requestView struct {
 	URL    string              `json:"url"`
 	Header map[string][]string `json:"header"`
 	Body   string              `json:"body"`
-	Size   int                 `json:"size"` // the body's length; Body is cut at maxShown
+	Size   int                 `json:"size"`          // the body's length in bytes
+	Cut    bool                `json:"cut,omitempty"` // Body holds the first maxShown bytes only
 }
 
+// responseView is what the destination answered: its status and body, secrets as ********.
 type responseView struct {
 	Status int    `json:"status"`
 	Text   string `json:"statusText"`
+	Body   string `json:"body"`
+	Size   int    `json:"size"`          // the body's length in bytes
+	Cut    bool   `json:"cut,omitempty"` // Body holds the first maxShown bytes only
 }
 
 // cacheItem names an item of a Momento cache.
@@ -114,20 +131,25 @@ type cacheItem struct {
 // Trace shows an execution on the pages (give it to the runners beside the terminal's trace).
 // It copies what it needs before it returns, and never blocks on a page.
 func (s *Server) Trace(e pipe.Execution) {
-	v := executionView{Time: time.Now(), Pipe: e.Pipe, ID: e.ID, Outcome: e.Outcome, Records: make([]recordView, 0, len(e.Records))}
+	v := executionView{Time: time.Now(), Pipe: e.Pipe, ID: e.ID, Outcome: e.Outcome, Records: make([]recordView, 0, len(e.Records)),
+		Attempt: e.Attempt, MaxAttempts: e.MaxAttempts, Shard: e.Shard, Waiting: e.Waiting, Absent: e.AbsentPaths()}
+	if e.Outcome == pipe.OutcomeRetrying {
+		v.NextDelayMS = e.NextDelay.Milliseconds()
+	}
 	for _, r := range e.Records {
 		v.Records = append(v.Records, viewRecord(r))
 	}
 	if r := e.Request; r != nil {
 		body := r.RedactedBody()
-		v.Request = &requestView{Method: r.Method, URL: r.RedactedURL(), Header: r.RedactedHeader(), Body: string(cut(body)), Size: len(body)}
+		v.Request = &requestView{Method: r.Method, URL: r.RedactedURL(), Header: r.RedactedHeader(), Body: string(cut(body)), Size: len(body), Cut: len(body) > maxShown}
 		if c := s.cacheItemOf(r.Method, r.URL); c != nil {
 			v.Cache = c
 			s.sawCache(c.Cache)
 		}
 	}
 	if e.Status != 0 {
-		v.Response = &responseView{Status: e.Status, Text: http.StatusText(e.Status)}
+		body := []byte(s.redact(string(e.ResponseBody))) // before the cut: a secret across it would show in part
+		v.Response = &responseView{Status: e.Status, Text: http.StatusText(e.Status), Body: string(cut(body)), Size: len(body), Cut: len(body) > maxShown}
 	}
 	if e.Err != nil && e.Outcome != pipe.OutcomeSucceeded {
 		v.Error = s.redact(e.Err.Error())
