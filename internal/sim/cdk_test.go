@@ -2,14 +2,9 @@ package sim
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,69 +14,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/pipesim/pipesim/internal/cdktest"
 	"github.com/pipesim/pipesim/internal/cfn"
 	"github.com/pipesim/pipesim/internal/ddblocal"
 	"github.com/pipesim/pipesim/internal/pipe"
 )
-
-// cdkOut synthesizes the project's CDK app (testdata/cdk-app) with scripts/cdk-synth.sh, which
-// installs the pinned AWS CDK on first use, and returns its cdk.out. The output is kept under
-// the user cache folder keyed by the app's and the scripts' content, so synth runs once per
-// change of them. Where node or npm cannot be found the test is skipped with a notice; under
-// CI=true it fails instead.
-func cdkOut(t *testing.T) string {
-	t.Helper()
-	for _, tool := range []string{"node", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s not found: CI must have Node.js to run the real cdk synth", tool)
-			}
-			t.Skipf("%s not found: skipping the real cdk synth (install Node.js and npm to run it)", tool)
-		}
-	}
-	root := filepath.Join("..", "..")
-	h := sha256.New()
-	for _, f := range []string{"testdata/cdk-app/app.js", "scripts/cdk-synth.sh", "scripts/install-cdk.sh"} {
-		data, err := os.ReadFile(filepath.Join(root, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.Write(data)
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	out := filepath.Join(cache, "pipesim", "cdk-synth", hex.EncodeToString(h.Sum(nil))[:16])
-	if _, err := os.Stat(filepath.Join(out, "manifest.json")); err == nil {
-		return out
-	}
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(out), ".synth-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(tmp)
-	cmd := exec.Command(filepath.Join(root, "scripts", "cdk-synth.sh"), filepath.Join(root, "testdata", "cdk-app"), tmp)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("cdk synth: %v\n%s", err, msg)
-	}
-	if err := os.Rename(tmp, out); err != nil && !os.IsExist(err) {
-		if _, statErr := os.Stat(filepath.Join(out, "manifest.json")); statErr != nil { // another run won
-			t.Fatal(err)
-		}
-	}
-	return out
-}
 
 // TestCDKApp runs what a real `cdk synth` wrote for the project's CDK app: a table (its name
 // made up by CloudFormation), a connection whose API key is a secret holding a NoEcho
 // parameter, an API destination, and a pipe with a filter and an input template. A matching
 // write reaches the API as the template says; a write the filter drops sends nothing.
 func TestCDKApp(t *testing.T) {
-	out := cdkOut(t)
+	out := cdktest.Out(t)
 	endpoint := ddblocal.ForTest(t)
 	var mu sync.Mutex
 	var got []string
