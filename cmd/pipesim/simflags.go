@@ -206,7 +206,7 @@ func (f *simFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.dynamoDBEndpoint, "dynamodb-endpoint", "", "DynamoDB Local endpoint (default $AWS_ENDPOINT_URL_DYNAMODB, else Docker, else the jar)")
 	fs.StringVar(&f.dynamoDBPath, "dynamodb-path", "", "directory for DynamoDB Local's database when pipesim starts it (default: <state-dir>/dynamodb, kept across runs with the checkpoints and dead letters)")
 	fs.IntVar(&f.dynamoDBPort, "dynamodb-port", 0, "port of the DynamoDB Local pipesim starts (e.g. 8000, where the AWS CLI and SDK examples point; default: a free one)")
-	fs.StringVar(&f.localDests, "local-destinations", "", "answer these API destinations with pipesim's local receiver (200 {}) instead of sending to them: `all` (every one that is not Momento) or NAME[,NAME...]; the trace and web page show what each was sent")
+	fs.StringVar(&f.localDests, "local-destinations", "", "answer these API `destinations` in pipesim (200 {}) instead of sending to them: all (every one that is not Momento) or NAME[,NAME...]; the trace and the web page show what each was sent")
 	fs.BoolVar(&f.fresh, "fresh", false, "start clean: remove the DynamoDB Local data pipesim keeps, the checkpoints and the dead-letter queues in --state-dir (execution logs are kept)")
 	fs.DurationVar(&f.pollInterval, "poll-interval", 250*time.Millisecond, "how often each shard is polled (Pipes: four times a second)")
 	fs.IntVar(&f.streamReadLimit, "stream-read-limit", stream.DefaultReadLimit, "GetRecords calls per second per shard that all pipes on a stream share, as DynamoDB Streams throttles them (LimitExceededException); 0: no limit")
