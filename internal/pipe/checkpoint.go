@@ -60,7 +60,7 @@ func OpenCheckpoints(dir, pipeName, streamARN string) (cp *Checkpoints, stale st
 }
 
 // startOver says how to get past a checkpoint file that cannot be read.
-const startOver = "delete it to start the pipe over from its StartingPosition"
+const startOver = "delete it to start the pipe over from its StartingPosition, or start everything over with run --fresh (tables, checkpoints and dead letters)"
 
 // Get returns the shard's checkpoint.
 func (c *Checkpoints) Get(shardID string) (string, bool, error) {

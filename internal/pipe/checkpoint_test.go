@@ -18,7 +18,7 @@ func TestCorruptCheckpoint(t *testing.T) {
 		}
 		_, _, err := OpenCheckpoints(dir, "p1", "arn:one")
 		if err == nil || !strings.Contains(err.Error(), "checkpoint file "+path+" is corrupt") ||
-			!strings.HasSuffix(err.Error(), "; delete it to start the pipe over from its StartingPosition") {
+			!strings.HasSuffix(err.Error(), "; delete it to start the pipe over from its StartingPosition, or start everything over with run --fresh (tables, checkpoints and dead letters)") {
 			t.Errorf("OpenCheckpoints(%q) = %v; want an error naming the file and how to start over", content, err)
 		}
 	}

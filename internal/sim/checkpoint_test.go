@@ -39,7 +39,7 @@ func TestCorruptCheckpointStopsRun(t *testing.T) {
 	}
 	defer s.Close()
 	err = s.Run(ctx, nil)
-	want := `pipe "corrupt-cp-pipe": checkpoint file ` + cp + ` is corrupt (unexpected end of JSON input); delete it to start the pipe over from its StartingPosition`
+	want := `pipe "corrupt-cp-pipe": checkpoint file ` + cp + ` is corrupt (unexpected end of JSON input); delete it to start the pipe over from its StartingPosition, or start everything over with run --fresh (tables, checkpoints and dead letters)`
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("Run with a corrupt checkpoint = %v; want %q", err, want)
 	}
