@@ -66,6 +66,18 @@ func (d *Doc) Reset(b []byte) {
 	d.b, d.frozen, d.n, d.nn, d.bloom = b, len(b) > maxOffset, 0, 0, 0
 }
 
+// MoveTo makes to a Doc of b, a copy of d's bytes (to keep after d's are reused), with what d's
+// memo and notes hold: the positions are the same. A b of another length makes to a Doc of b
+// with an empty memo.
+func (d *Doc) MoveTo(to *Doc, b []byte) {
+	if len(b) != len(d.b) {
+		to.Reset(b)
+		return
+	}
+	*to = *d
+	to.b = b
+}
+
 // Bytes returns the document. It must not be modified.
 func (d *Doc) Bytes() []byte { return d.b }
 

@@ -120,3 +120,13 @@ func TestFindEscapedKey(t *testing.T) {
 		}
 	}
 }
+
+// TestFindEscapedKeyDeeper: a backslash in a later step's key is looked for decoded too. The key
+// x\ must not match the raw bytes of the escaped key x" (x\").
+func TestFindEscapedKeyDeeper(t *testing.T) {
+	b := []byte(`{"a":{"x\"":1,"x\\":2}}`)
+	s, e, st := New(b).Find(KeyPath("a", `x\`))
+	if st != Found || string(b[s:e]) != "2" {
+		t.Errorf(`Find(a, x\) = %s, %v; want 2`, b[s:max(e, s)], st)
+	}
+}

@@ -64,7 +64,6 @@ func NewPath(steps ...Step) *Path {
 		p.bloom = append(p.bloom, 1<<(k.hash>>58))
 		p.digits = append(p.digits, digitIndex(s))
 		p.plain = append(p.plain, strings.IndexByte(s.Key, '\\') < 0)
-		p.plain = append(p.plain, strings.IndexByte(s.Key, '\\') < 0)
 	}
 	p.tail = make([]uint64, len(p.steps)+1)
 	for n := len(p.steps) - 1; n >= 0; n-- {
