@@ -157,7 +157,7 @@ func (c *captureCmd) copy(ctx context.Context, src *stream.Source, w io.Writer) 
 			if c.o.limit > 0 && n == c.o.limit {
 				break
 			}
-			if err := writeLine(w, rec.JSON); err != nil {
+			if err := writeLine(w, rec.Doc.Bytes()); err != nil {
 				return n, fmt.Errorf("capture: write: %w", err)
 			}
 			n++

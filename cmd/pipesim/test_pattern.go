@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/pipesim/pipesim/internal/filter"
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // testPatternCmd is `pipesim test-pattern`: the local twin of
@@ -76,7 +77,7 @@ func (c *testPatternCmd) match(pattern, event string, pipes bool) (bool, error) 
 		if err != nil {
 			return false, fmt.Errorf("--event-pattern: %w", err)
 		}
-		return p.Match([]byte(event)), nil
+		return p.Match(rawjson.New([]byte(event))), nil
 	}
 	f, err := filter.CompileFilters([]string{pattern}, filter.Options{})
 	if err != nil {
@@ -85,7 +86,7 @@ func (c *testPatternCmd) match(pattern, event string, pipes bool) (bool, error) 
 	for _, w := range f.Warnings() {
 		fmt.Fprintf(c.stderr, "pipesim: warning: %s\n", w)
 	}
-	return f.Match([]byte(event)), nil
+	return f.Match(rawjson.New([]byte(event))), nil
 }
 
 func isJSONObject(s string) bool {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/pipesim/pipesim/internal/bounded"
+	"github.com/pipesim/pipesim/internal/rawjson"
 	"github.com/pipesim/pipesim/internal/template"
 )
 
@@ -119,8 +120,9 @@ func (o *transformOptions) render() (body []byte, absent []string, err error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("--input-template: %w", err)
 	}
-	body, err = tpl.Render(nil, record, vars)
-	return body, tpl.Absent(record), err
+	doc := rawjson.New(record)
+	body, err = tpl.Render(nil, doc, vars)
+	return body, tpl.Absent(doc), err
 }
 
 // settings builds the render options and the reserved variables.

@@ -12,6 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/httpdest"
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -299,7 +301,8 @@ func TestDesign(t *testing.T) {
 		t.Fatal(err)
 	}
 	conn := cfg.Pipes[0].Target.Dest.Conn
-	req := cfg.Pipes[0].Target.Build([]byte(`{"dynamodb":{"Keys":{"pk":{"S":"a"}}}}`), nil)
+	req := new(httpdest.Request)
+	cfg.Pipes[0].Target.Build(req, rawjson.New([]byte(`{"dynamodb":{"Keys":{"pk":{"S":"a"}}}}`)), nil)
 	basic, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(req.Header.Get("Authorization"), "Basic "))
 	user, password, _ := strings.Cut(string(basic), ":")
 	if user != "app" || len(password) != 20 {

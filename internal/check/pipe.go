@@ -222,15 +222,15 @@ func (c *pipeCheck) reads() []read {
 		return out
 	}
 	const hp = "TargetParameters.HttpParameters."
-	for i, prm := range tg.PathParams {
+	for i, prm := range tg.PathParams() {
 		out = appendParam(out, prm, fmt.Sprintf(hp+"PathParameterValues[%d]", i), fmt.Sprintf("path parameter %d", i),
 			"the URL gets an empty path segment")
 	}
-	for _, np := range tg.Query {
+	for _, np := range tg.Query() {
 		out = appendParam(out, np.Value, hp+"QueryStringParameters."+np.Key, "query parameter "+np.Key,
 			fmt.Sprintf("the request is then sent with %s=", np.Key))
 	}
-	for _, np := range tg.Headers {
+	for _, np := range tg.Headers() {
 		out = appendParam(out, np.Value, hp+"HeaderParameters."+np.Key, "header "+np.Key,
 			fmt.Sprintf("the request is then sent with an empty %s header", np.Key))
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pipesim/pipesim/internal/httpdest"
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 func seedLookup(vars map[string]string) Lookup {
@@ -69,7 +71,8 @@ func TestSeedBuildsRequests(t *testing.T) {
 		"http://127.0.0.1:9080/cache/momento-eventbridge-cache?key=New%20York",
 	}
 	for i, p := range cfg.Pipes {
-		req := p.Target.Build(rec, nil)
+		req := new(httpdest.Request)
+		p.Target.Build(req, rawjson.New(rec), nil)
 		if req.URL != want[i] {
 			t.Errorf("%s URL = %s; want %s", p.Name, req.URL, want[i])
 		}

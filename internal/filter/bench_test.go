@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // The seed design's cache-put filter and a mixed five-filter set over nested
@@ -61,7 +63,7 @@ func BenchmarkSeedFilter(b *testing.B) {
 	cpu := startCPU()
 	defer cpu.report(b)
 	for b.Loop() {
-		if !f.Match(rec) {
+		if !f.Match(rawjson.New(rec)) {
 			b.Fatal("seed filter does not match the MODIFY record")
 		}
 	}
@@ -108,7 +110,7 @@ func benchMixed(b *testing.B, rec []byte, want bool) {
 	cpu := startCPU()
 	defer cpu.report(b)
 	for b.Loop() {
-		if f.Match(rec) != want {
+		if f.Match(rawjson.New(rec)) != want {
 			b.Fatalf("mixed filters: Match = %v; want %v", !want, want)
 		}
 	}

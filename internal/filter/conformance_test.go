@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // conformanceCase is one line of the shared conformance corpus
@@ -128,7 +130,7 @@ func checkConformance(t *testing.T, c conformanceCase) {
 	if err != nil {
 		t.Fatalf("CompilePattern(%q) = %v; want valid (%s)", c.pattern(), err, c.Source)
 	}
-	if got := p.Match(c.event()); got != *c.Match {
+	if got := p.Match(rawjson.New(c.event())); got != *c.Match {
 		t.Errorf("Match(%s) with pattern %s = %v; want %v (%s)", c.event(), c.pattern(), got, *c.Match, c.Source)
 	}
 	checkSharedWalk(t, c)
@@ -156,7 +158,7 @@ func checkSharedWalk(t *testing.T, c conformanceCase) {
 		if err != nil {
 			t.Fatalf("CompileFilters(%q) = %v", patterns, err)
 		}
-		if got := f.Match(c.event()); got != *c.Match {
+		if got := f.Match(rawjson.New(c.event())); got != *c.Match {
 			t.Errorf("Filters(%q).Match(%s) = %v; want %v (%s)", patterns, c.event(), got, *c.Match, c.Source)
 		}
 		// the per-filter walks with their memo, which Match falls back to
@@ -176,7 +178,7 @@ func checkKnownDifference(t *testing.T, c conformanceCase, reason string) {
 		}
 		return
 	}
-	if err == nil && p.Match(c.event()) == *c.Match {
+	if err == nil && p.Match(rawjson.New(c.event())) == *c.Match {
 		t.Errorf("known difference (%s) no longer differs: remove it from the table", reason)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // ddbCase is one line of testdata/ddb_cases.jsonl: a pipe filter applied to a
@@ -46,7 +48,7 @@ func TestDynamoDBRecords(t *testing.T) {
 			if err != nil {
 				t.Fatalf("CompileFilters(%q) = %v (%s)", c.Pattern, err, c.Source)
 			}
-			if got := fs.Match(c.Event); got != c.Match {
+			if got := fs.Match(rawjson.New(c.Event)); got != c.Match {
 				t.Errorf("Filters(%s).Match(%s) = %v; want %v (%s)", c.Pattern, c.Event, got, c.Match, c.Source)
 			}
 			// again behind other filters, so the record is read once for all
@@ -55,7 +57,7 @@ func TestDynamoDBRecords(t *testing.T) {
 			if err != nil {
 				t.Fatalf("CompileFilters(%q) = %v", patterns, err)
 			}
-			if got := shared.Match(c.Event); got != c.Match {
+			if got := shared.Match(rawjson.New(c.Event)); got != c.Match {
 				t.Errorf("Filters(%q).Match(%s) = %v; want %v (%s)", patterns, c.Event, got, c.Match, c.Source)
 			}
 		})

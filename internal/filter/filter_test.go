@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // matchCase is one pattern/event pair of the per-operator tables.
@@ -22,7 +24,7 @@ func runMatchTable(t *testing.T, cases []matchCase) {
 			t.Errorf("CompilePattern(%q) = %v; want a pattern", c.pattern, err)
 			continue
 		}
-		if got := p.Match([]byte(c.event)); got != c.want {
+		if got := p.Match(rawjson.New([]byte(c.event))); got != c.want {
 			t.Errorf("Match(%q) with %s = %v; want %v", c.event, c.pattern, got, c.want)
 		}
 	}
@@ -253,21 +255,21 @@ func TestFiltersMatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !none.Match(rec) {
+	if !none.Match(rawjson.New(rec)) {
 		t.Errorf("Filters(none).Match(%s) = false; want true", rec)
 	}
 	two, err := CompileFilters([]string{`{"eventName": ["INSERT"]}`, `{"eventName": ["REMOVE"]}`}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !two.Match(rec) {
+	if !two.Match(rawjson.New(rec)) {
 		t.Errorf("Filters(INSERT|REMOVE).Match(%s) = false; want true", rec)
 	}
 	put, err := CompileFilters([]string{`{"eventName": ["INSERT", "MODIFY"]}`}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if put.Match(rec) {
+	if put.Match(rawjson.New(rec)) {
 		t.Errorf("Filters(INSERT,MODIFY).Match(%s) = true; want false", rec)
 	}
 }
@@ -278,7 +280,7 @@ func TestMatchAllocations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	allocs := testing.AllocsPerRun(100, func() { f.Match(rec) })
+	allocs := testing.AllocsPerRun(100, func() { f.Match(rawjson.New(rec)) })
 	if allocs != 0 {
 		t.Errorf("Filters.Match allocations = %v; want 0", allocs)
 	}
@@ -290,13 +292,13 @@ func TestFiltersConcurrentMatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := f.Match(rec)
+	want := f.Match(rawjson.New(rec))
 	done := make(chan bool)
 	for range 4 {
 		go func() {
 			ok := true
 			for range 200 {
-				ok = ok && f.Match(rec) == want && f.matchWalks(rec) == want
+				ok = ok && f.Match(rawjson.New(rec)) == want && f.matchWalks(rec) == want
 			}
 			done <- ok
 		}()
@@ -317,7 +319,7 @@ func TestMatchRepeatedKeyAfterMatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev := `{"d": {"a": {"b": "1"}, "a": {"b": "2"}}}`
-	if !p.Match([]byte(ev)) {
+	if !p.Match(rawjson.New([]byte(ev))) {
 		t.Errorf("Match(%s) = false; want true (the first value counts)", ev)
 	}
 	// the same through the per-filter walks that share a memo

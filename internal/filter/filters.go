@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // Limits of a pipe's FilterCriteria (AWS::Pipes::Pipe FilterList and Filter.Pattern).
@@ -120,12 +122,16 @@ func hidePollerFields(n *node, i int, warnings *[]Warning) {
 // array where a filter expects an object, or with dotted keys that may name
 // a path, are walked once per filter instead.
 // Match allocates nothing in either case (the walks' memo is pooled).
-func (f *Filters) Match(record []byte) bool {
+func (f *Filters) Match(doc *rawjson.Doc) bool {
+	return f.match(doc.Bytes())
+}
+
+func (f *Filters) match(record []byte) bool {
 	switch len(f.patterns) {
 	case 0:
 		return true
 	case 1:
-		return f.patterns[0].Match(record)
+		return f.patterns[0].match(record)
 	}
 	if f.slots != nil {
 		return f.matchShared(record)

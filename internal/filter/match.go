@@ -2,6 +2,8 @@ package filter
 
 import (
 	"bytes"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // maxEventDepth bounds nesting in events; deeper events do not match.
@@ -23,7 +25,11 @@ type matchState struct {
 // it needs: once every field of the pattern has matched it stops, so bytes
 // after that point are not checked. It allocates nothing unless the event has
 // keys containing dots that may name pattern fields.
-func (p *Pattern) Match(event []byte) bool {
+func (p *Pattern) Match(doc *rawjson.Doc) bool {
+	return p.match(doc.Bytes())
+}
+
+func (p *Pattern) match(event []byte) bool {
 	var st matchState
 	ok := p.root.matchDocument(event, &st)
 	if st.dotted {

@@ -3,6 +3,8 @@ package filter
 import (
 	"fmt"
 	"testing"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // TestManyFilters: a filter set answers right whatever the number of filters, though Pipes
@@ -19,15 +21,15 @@ func TestManyFilters(t *testing.T) {
 		}
 		for _, j := range []int{0, n / 2, n - 2, n - 1} {
 			rec := fmt.Sprintf(`{"a": "v%d"}`, j)
-			if !f.Match([]byte(rec)) || !f.matchWalks([]byte(rec)) {
+			if !f.Match(rawjson.New([]byte(rec))) || !f.matchWalks([]byte(rec)) {
 				t.Errorf("%d filters: Match(%s) = false; want true (filter %d matches)", n, rec, j)
 			}
 			rec = fmt.Sprintf(`{"a": "v%d", "b": 1}`, j)
-			if f.Match([]byte(rec)) {
+			if f.Match(rawjson.New([]byte(rec))) {
 				t.Errorf("%d filters: Match(%s) = true; want false", n, rec)
 			}
 		}
-		if rec := `{"a": "none"}`; f.Match([]byte(rec)) {
+		if rec := `{"a": "none"}`; f.Match(rawjson.New([]byte(rec))) {
 			t.Errorf("%d filters: Match(%s) = true; want false", n, rec)
 		}
 	}

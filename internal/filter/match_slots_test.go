@@ -3,6 +3,8 @@ package filter
 import (
 	"bytes"
 	"testing"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // slotRecords are variations of the seed record around the point where the
@@ -53,9 +55,9 @@ func TestFiltersSlotsAgree(t *testing.T) {
 		for _, rec := range records {
 			want := false
 			for _, p := range f.patterns {
-				want = want || p.Match([]byte(rec))
+				want = want || p.Match(rawjson.New([]byte(rec)))
 			}
-			if got := f.Match([]byte(rec)); got != want {
+			if got := f.Match(rawjson.New([]byte(rec))); got != want {
 				t.Errorf("Filters(%q).Match(%s) = %v; want %v", patterns, rec, got, want)
 			}
 		}

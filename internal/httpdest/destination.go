@@ -85,21 +85,3 @@ func checkEndpoint(endpoint string) error {
 	}
 	return nil
 }
-
-// url builds the endpoint with each '*' replaced, in order, by the URL-escaped value. Every byte
-// outside RFC 3986's unreserved set is escaped, so a value cannot add path segments.
-func (d *Destination) url(values []string) string {
-	var b strings.Builder
-	for i, seg := range d.segments {
-		b.WriteString(seg)
-		if i < len(values) {
-			b.WriteString(escape(values[i]))
-		}
-	}
-	return b.String()
-}
-
-// escape percent-encodes everything but unreserved characters; a space becomes %20.
-func escape(s string) string {
-	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
-}

@@ -1,6 +1,15 @@
 package httpdest
 
-import "testing"
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// escape is the reference escaper: url.QueryEscape, with %20 for a space.
+func escape(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}
 
 // FuzzEscape checks the three escapers agree: escape (url.QueryEscape with %20), appendEscaped,
 // and escapeTail, which escapes in place after a prefix.

@@ -12,24 +12,36 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tidwall/gjson"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // lit and path are test Params; the pipe runtime uses template.Param.
 type lit string
 
-func (l lit) Resolve([]byte) (string, bool) { return string(l), true }
+func (l lit) Append(dst []byte, _ *rawjson.Doc) ([]byte, bool) { return append(dst, l...), true }
+func (l lit) IsPath() bool                                     { return false }
 
 type path string
 
-func (p path) Resolve(rec []byte) (string, bool) {
-	r := gjson.GetBytes(rec, strings.TrimPrefix(string(p), "$."))
+func (p path) Append(dst []byte, doc *rawjson.Doc) ([]byte, bool) {
+	r := gjson.GetBytes(doc.Bytes(), strings.TrimPrefix(string(p), "$."))
 	if !r.Exists() {
-		return "", false
+		return dst, false
 	}
 	if r.Type == gjson.String {
-		return r.Str, true
+		return append(dst, r.Str...), true
 	}
-	return r.Raw, true
+	return append(dst, r.Raw...), true
+}
+
+func (p path) IsPath() bool { return true }
+
+// build is the request tgt makes for record (nil: none) and body.
+func build(tgt *Target, record, body []byte) *Request {
+	req := new(Request)
+	tgt.Build(req, rawjson.New(record), body)
+	return req
 }
 
 const record = `{"eventName":"INSERT","dynamodb":{"Keys":{"Location":{"S":"New York"}},"NewImage":{"TTL":{"N":"120"},"Flag":{"BOOL":true}}}}`
@@ -54,7 +66,7 @@ func seedTarget(t *testing.T, endpoint string) *Target {
 
 func TestBuildSeedRequest(t *testing.T) {
 	tgt := seedTarget(t, "https://api.example.com")
-	req := tgt.Build([]byte(record), []byte(`{"a":1}`))
+	req := build(tgt, []byte(record), []byte(`{"a":1}`))
 	if want := "https://api.example.com/cache/momento-eventbridge-cache?key=New%20York&ttl_seconds=120"; req.URL != want {
 		t.Errorf("URL = %s; want %s", req.URL, want)
 	}
@@ -82,7 +94,7 @@ func TestBuildSeedRequest(t *testing.T) {
 
 func TestBuildMissingPathIsEmpty(t *testing.T) {
 	tgt := seedTarget(t, "http://h")
-	req := tgt.Build([]byte(`{"dynamodb":{"Keys":{"Location":{"S":"a/b?c"}}}}`), nil)
+	req := build(tgt, []byte(`{"dynamodb":{"Keys":{"Location":{"S":"a/b?c"}}}}`), nil)
 	if want := "http://h/cache/momento-eventbridge-cache?key=a%2Fb%3Fc&ttl_seconds="; req.URL != want {
 		t.Errorf("URL = %s; want %s", req.URL, want)
 	}
@@ -98,7 +110,7 @@ func TestPathWildcardsEscapedInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := tgt.Build([]byte(record), nil).URL, "http://h/topics/my%20cache/true"; got != want {
+	if got, want := build(tgt, []byte(record), nil).URL, "http://h/topics/my%20cache/true"; got != want {
 		t.Errorf("URL = %s; want %s", got, want)
 	}
 	if _, err := NewTarget(dest, []Param{lit("one")}, nil, nil); err == nil {
@@ -119,7 +131,7 @@ func TestHeadersAndConnectionPrecedence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := tgt.Build([]byte(record), []byte(`{"source":"record","n":1}`))
+	req := build(tgt, []byte(record), []byte(`{"source":"record","n":1}`))
 	checks := map[string]string{
 		"X-Team": "conn", "User-Agent": "Amazon/EventBridge/ApiDestinations", "Host": "", "If-Match": "",
 		"Content-Type": "text/plain", "X-Event": "INSERT", "X-Token": "s3cret",
@@ -222,7 +234,7 @@ func TestSend(t *testing.T) {
 		status int
 	}{{Retryable, 429}, {Failed, 302}, {Succeeded, 204}}
 	for i, w := range want {
-		res, err := s.Send(ctx, tgt.Dest, tgt.Build([]byte(record), []byte(`{}`)))
+		res, err := s.Send(ctx, tgt.Dest, build(tgt, []byte(record), []byte(`{}`)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -263,7 +275,7 @@ func TestSendTransportErrors(t *testing.T) {
 		want     Class
 	}{{slow.URL, TimedOut}, {refused, Internal}} {
 		tgt := seedTarget(t, tc.endpoint)
-		res, err := s.Send(context.Background(), tgt.Dest, tgt.Build([]byte(record), nil))
+		res, err := s.Send(context.Background(), tgt.Dest, build(tgt, []byte(record), nil))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -277,7 +289,7 @@ func TestSendTransportErrors(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	tgt := seedTarget(t, slow.URL)
-	if _, err := s.Send(ctx, tgt.Dest, tgt.Build(nil, nil)); err == nil {
+	if _, err := s.Send(ctx, tgt.Dest, build(tgt, nil, nil)); err == nil {
 		t.Error("Send with a cancelled context: no error")
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/pipesim/pipesim/internal/jsonstr"
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // RedactedValue replaces every secret in what pipesim prints or logs.
@@ -117,15 +117,15 @@ func writeObject(keys []string, members map[string]member, redact bool) []byte {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		buf.Write(jsonstr.Append(buf.AvailableBuffer(), k))
+		buf.Write(rawjson.AppendString(buf.AvailableBuffer(), k, rawjson.Output))
 		buf.WriteByte(':')
 		switch m := members[k]; {
 		case m.param == nil:
 			_ = json.Compact(&buf, m.raw) // valid: json.Unmarshal took it
 		case redact && m.param.Secret:
-			buf.Write(jsonstr.Append(buf.AvailableBuffer(), RedactedValue))
+			buf.Write(rawjson.AppendString(buf.AvailableBuffer(), RedactedValue, rawjson.Output))
 		default:
-			buf.Write(jsonstr.Append(buf.AvailableBuffer(), m.param.Value))
+			buf.Write(rawjson.AppendString(buf.AvailableBuffer(), m.param.Value, rawjson.Output))
 		}
 	}
 	buf.WriteByte('}')

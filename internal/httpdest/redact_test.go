@@ -9,7 +9,9 @@ import (
 	"github.com/pipesim/pipesim/internal/secrettest"
 )
 
-func secretTarget(t *testing.T, secret string, query []NamedParam) *Target {
+// secretTarget is a target whose connection has secret header, query and body values; more
+// changes the connection before the target is made.
+func secretTarget(t *testing.T, secret string, query []NamedParam, more ...func(*Connection)) *Target {
 	t.Helper()
 	header := strings.NewReplacer("\n", "", "\t", "").Replace(secret) // a header value has no control characters
 	conn, err := NewAPIKeyConnection("c", "X-Api-Key", header)
@@ -19,6 +21,9 @@ func secretTarget(t *testing.T, secret string, query []NamedParam) *Target {
 	conn.Headers = []KeyValue{{Key: "X-Token", Value: header, Secret: true}, {Key: "X-Plain", Value: "visible"}}
 	conn.Query = []KeyValue{{Key: "sig", Value: secret, Secret: true}, {Key: "mode", Value: "open"}}
 	conn.Body = []KeyValue{{Key: "password", Value: secret, Secret: true}, {Key: "user", Value: "ann"}}
+	for _, f := range more {
+		f(conn)
+	}
 	dest, err := NewDestination("d", "", "POST", "http://h/items", 0, conn)
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +40,7 @@ func secretTarget(t *testing.T, secret string, query []NamedParam) *Target {
 // request itself carries it exactly.
 func TestRedactionByConstruction(t *testing.T) {
 	for _, secret := range append(secrettest.Values, "tab\there\nnewline") {
-		req := secretTarget(t, secret, nil).Build(nil, []byte(`{"a":1}`))
+		req := build(secretTarget(t, secret, nil), nil, []byte(`{"a":1}`))
 		var body map[string]any
 		if err := json.Unmarshal(req.Body, &body); err != nil || body["password"] != secret {
 			t.Fatalf("Body = %s (%v); want password %q", req.Body, err, secret)
@@ -69,7 +74,7 @@ func TestRedactionByConstruction(t *testing.T) {
 // TestBodyParametersNotHTMLEscaped: the body carries a parameter's characters as they are, as a
 // Java JSON writer would write them, not as encoding/json's \u003c.
 func TestBodyParametersNotHTMLEscaped(t *testing.T) {
-	req := secretTarget(t, `a<b>&c`, nil).Build(nil, []byte(`{"a": "<x>" , "b" : [1, 2]}`))
+	req := build(secretTarget(t, `a<b>&c`, nil), nil, []byte(`{"a": "<x>" , "b" : [1, 2]}`))
 	if want := `{"a":"<x>","b":[1,2],"password":"a<b>&c","user":"ann"}`; string(req.Body) != want {
 		t.Errorf("Body = %s; want %s", req.Body, want)
 	}
@@ -79,10 +84,11 @@ func TestBodyParametersNotHTMLEscaped(t *testing.T) {
 // record's query parameter, another connection parameter or header) hides only the secret itself.
 func TestRedactionKeepsOtherValues(t *testing.T) {
 	const secret = "abc"
-	tgt := secretTarget(t, secret, []NamedParam{{"city", lit("xabcx")}})
-	tgt.Dest.Conn.Body = append(tgt.Dest.Conn.Body, KeyValue{Key: "note", Value: "abcabc"})
-	tgt.Dest.Conn.Headers = append(tgt.Dest.Conn.Headers, KeyValue{Key: "X-Other", Value: "zabcz"})
-	req := tgt.Build(nil, []byte(`{"a":"abc","abc":"yabcy"}`))
+	tgt := secretTarget(t, secret, []NamedParam{{"city", lit("xabcx")}}, func(c *Connection) {
+		c.Body = append(c.Body, KeyValue{Key: "note", Value: "abcabc"})
+		c.Headers = append(c.Headers, KeyValue{Key: "X-Other", Value: "zabcz"})
+	})
+	req := build(tgt, nil, []byte(`{"a":"abc","abc":"yabcy"}`))
 	if h := req.RedactedHeader(); h.Get("X-Other") != "zabcz" || h.Get("X-Token") != RedactedValue {
 		t.Errorf("RedactedHeader = %v; want X-Other zabcz shown, X-Token redacted", h)
 	}
@@ -100,7 +106,7 @@ func TestRedactionKeepsOtherValues(t *testing.T) {
 // TestNoSecretNoCopy: without secret values, the redacted URL and body are the request's own.
 func TestNoSecretNoCopy(t *testing.T) {
 	tgt := seedTarget(t, "https://api.example.com")
-	req := tgt.Build([]byte(record), []byte(`{"a":1}`))
+	req := build(tgt, []byte(record), []byte(`{"a":1}`))
 	if req.RedactedURL() != req.URL || string(req.RedactedBody()) != string(req.Body) {
 		t.Errorf("redacted = %s %s; want the request's own %s %s", req.RedactedURL(), req.RedactedBody(), req.URL, req.Body)
 	}

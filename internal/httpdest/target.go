@@ -6,28 +6,19 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"unsafe"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
-// Param is one HttpParameters value: a literal, or a $.path resolved against the untransformed
-// record. template.Param implements it.
+// Param is one HttpParameters value: a literal, or a $.path resolved against the record a request
+// is for. template.Param implements it.
 type Param interface {
-	Resolve(record []byte) (value string, found bool)
-}
-
-// appender is a Param that appends its value to a buffer (template.Param does), so that a URL is
-// built without a string per parameter.
-type appender interface {
-	AppendResolve(dst, record []byte) ([]byte, bool)
-}
-
-// Resolver resolves a target's parameters for the record a request is built for, remembering
-// where earlier paths led in it: the runtime passes the *template.Cursor it rendered the body
-// with. p is one of the target's Params; the value appended is what p.Resolve gives.
-type Resolver interface {
-	AppendParam(dst []byte, p any) ([]byte, bool)
+	// Append appends the value for the record doc holds, through doc (a value a filter or the
+	// template found is not searched for again). false: a path found nothing, and dst is as it was.
+	Append(dst []byte, doc *rawjson.Doc) ([]byte, bool)
+	// IsPath reports whether the value depends on the record.
+	IsPath() bool
 }
 
 // NamedParam is one header or query-string parameter of a target.
@@ -36,98 +27,47 @@ type NamedParam struct {
 	Value Param
 }
 
-// Target is a pipe's API destination target with its TargetParameters.HttpParameters.
+// Target is a pipe's API destination target with its TargetParameters.HttpParameters. It is
+// immutable once made, and safe for concurrent use.
 type Target struct {
-	Dest       *Destination
-	PathParams []Param
-	Query      []NamedParam
-	Headers    []NamedParam
+	Dest *Destination
 
-	prepared sync.Once
-	static   http.Header     // the headers of every request, when no header parameter varies
-	secrets  map[string]bool // the connection's secret headers
+	pathParams     []Param
+	query, headers []NamedParam
+
+	// What every request of the target shares, computed by NewTarget.
+	static  http.Header     // the headers of every request, when no header parameter varies
+	secrets map[string]bool // the connection's secret headers
 	// secretQuery and secretBody: the connection has a secret query-string or body value, so
 	// requests carry a redacted URL or body built beside the real one.
 	secretQuery, secretBody bool
-	sorted                  bool // Query has unique keys in order and the connection adds none
+	sorted                  bool // query has unique keys in order and the connection adds none
 	// querySep starts the query: '&' when the endpoint has one already, else '?'.
 	querySep byte
 	// path is the URL before the query when no path value varies (pathStatic).
 	path       string
 	pathStatic bool
-	// queryKeys are the escaped "?key=" or "&key=" of each Query parameter, when sorted.
+	// queryKeys are the escaped "?key=" or "&key=" of each query parameter, when sorted.
 	queryKeys []string
-	// resolvesPaths is true when a path or query value is a $.path.
-	resolvesPaths bool
 	// urlSize is the length of the longest URL built so far: the next one's buffer size.
 	urlSize atomic.Int64
 }
 
 // Params returns the target's parameters: path parameters, then query string, then headers.
 func (t *Target) Params() []Param {
-	out := append([]Param(nil), t.PathParams...)
-	for _, np := range t.Query {
+	out := append([]Param(nil), t.pathParams...)
+	for _, np := range t.query {
 		out = append(out, np.Value)
 	}
-	for _, np := range t.Headers {
+	for _, np := range t.headers {
 		out = append(out, np.Value)
 	}
 	return out
 }
 
-// prepare computes, once, what every request of the target shares. The target and its
-// destination must not change after the first Build.
-func (t *Target) prepare() {
-	t.prepared.Do(func() {
-		t.secrets = t.Dest.Conn.secretHeaders()
-		t.secretQuery, t.secretBody = hasSecret(t.Dest.Conn.Query), hasSecret(t.Dest.Conn.Body)
-		if len(t.Headers) == 0 {
-			t.static = t.headers(nil)
-		}
-		t.sorted = len(t.Dest.Conn.Query) == 0
-		for i := 1; i < len(t.Query); i++ {
-			t.sorted = t.sorted && t.Query[i-1].Key < t.Query[i].Key
-		}
-		t.prepareURL()
-	})
-}
-
-// prepareURL computes the parts of the URL that do not depend on the record. Path values are
-// escaped, so the query separator depends on the endpoint alone.
-func (t *Target) prepareURL() {
-	t.querySep = '?'
-	if strings.IndexByte(t.Dest.Endpoint, '?') >= 0 {
-		t.querySep = '&'
-	}
-	t.pathStatic = true
-	for _, p := range t.PathParams {
-		t.pathStatic = t.pathStatic && isLiteral(p)
-	}
-	t.resolvesPaths = !t.pathStatic
-	for _, p := range t.Query {
-		t.resolvesPaths = t.resolvesPaths || !isLiteral(p.Value)
-	}
-	if t.pathStatic {
-		t.path = string(t.appendPath(nil, nil, nil))
-	}
-	if t.sorted {
-		sep := t.querySep
-		for _, p := range t.Query {
-			t.queryKeys = append(t.queryKeys, string(append(appendEscaped([]byte{sep}, p.Key), '=')))
-			sep = '&'
-		}
-	}
-}
-
-// isLiteral reports whether p resolves to the same value for every record: a parameter that says
-// it is not a $.path (template.Param does).
-func isLiteral(p Param) bool {
-	lp, ok := p.(interface{ IsPath() bool })
-	return ok && !lp.IsPath()
-}
-
-// NewTarget checks the target's parameters against its destination: one path value per wildcard,
-// and header names that can be sent.
+// NewTarget checks the target's parameters against its destination (one path value per
+// wildcard, header names that can be sent) and computes what its requests share. The
+// destination and its connection must not change afterwards.
 func NewTarget(dest *Destination, path []Param, query, headers []NamedParam) (*Target, error) {
 	if len(path) != dest.Wildcards() {
 		return nil, fmt.Errorf("%w: endpoint %q has %d wildcard(s), PathParameterValues has %d value(s)",
@@ -140,7 +80,64 @@ func NewTarget(dest *Destination, path []Param, query, headers []NamedParam) (*T
 	}
 	sortParams(query)
 	sortParams(headers)
-	return &Target{Dest: dest, PathParams: path, Query: query, Headers: headers}, nil
+	t := &Target{Dest: dest, pathParams: path, query: query, headers: headers}
+	t.secrets = dest.Conn.secretHeaders()
+	t.secretQuery, t.secretBody = hasSecret(dest.Conn.Query), hasSecret(dest.Conn.Body)
+	if len(headers) == 0 {
+		t.static = t.header(nil)
+	}
+	t.sorted = len(dest.Conn.Query) == 0
+	for i := 1; i < len(query); i++ {
+		t.sorted = t.sorted && query[i-1].Key < query[i].Key
+	}
+	t.prepareURL()
+	return t, nil
+}
+
+// prepareURL computes the parts of the URL that do not depend on the record. Path values are
+// escaped, so the query separator depends on the endpoint alone.
+func (t *Target) prepareURL() {
+	t.querySep = '?'
+	if strings.IndexByte(t.Dest.Endpoint, '?') >= 0 {
+		t.querySep = '&'
+	}
+	t.pathStatic = true
+	for _, p := range t.pathParams {
+		t.pathStatic = t.pathStatic && !p.IsPath()
+	}
+	if t.pathStatic {
+		t.path = string(t.appendPath(nil, nil))
+	}
+	if t.sorted {
+		sep := t.querySep
+		for _, p := range t.query {
+			t.queryKeys = append(t.queryKeys, string(append(appendEscaped([]byte{sep}, p.Key), '=')))
+			sep = '&'
+		}
+	}
+}
+
+// Query returns the QueryStringParameters, in key order. The slice must not be modified.
+func (t *Target) Query() []NamedParam { return t.query }
+
+// Headers returns the HeaderParameters, in key order. The slice must not be modified.
+func (t *Target) Headers() []NamedParam { return t.headers }
+
+// PathParams returns the PathParameterValues, in the endpoint's order. The slice must not be
+// modified.
+func (t *Target) PathParams() []Param { return t.pathParams }
+
+// Static reports whether every request of the target has the same URL (as shown: RedactedURL),
+// and the same headers: neither depends on the record. A caller that writes many requests can
+// then write those once.
+func (t *Target) Static() (url, header bool) {
+	return t.urlStatic(), t.static != nil
+}
+
+// urlStatic reports whether the URL is the same for every record: the endpoint with literal path
+// values and no query.
+func (t *Target) urlStatic() bool {
+	return t.pathStatic && len(t.query) == 0 && len(t.Dest.Conn.Query) == 0
 }
 
 func sortParams(ps []NamedParam) {
@@ -197,59 +194,39 @@ func removed(canonical string) bool {
 	return removedHeaders[canonical] || strings.HasPrefix(canonical, "If-")
 }
 
-// Build makes the request for one record: record is the untransformed record (for $.path
-// parameters), body the rendered input template or the record itself. A $.path that resolves to
-// nothing renders as an empty string, as AWS does for API destination parameters.
-func (t *Target) Build(record, body []byte) *Request {
-	req := new(Request)
-	t.BuildInto(req, record, body)
-	return req
-}
-
-// BuildInto is Build writing the request into *req, for a caller that allocates it together
-// with other things (the runtime keeps it in its execution): one allocation less per request.
-func (t *Target) BuildInto(req *Request, record, body []byte) {
-	t.BuildResolved(req, record, body, nil)
-}
-
-// BuildResolved is BuildInto resolving the URL's parameters through res, which must be bound to
-// record; a nil res resolves them from record's start.
-func (t *Target) BuildResolved(req *Request, record, body []byte, res Resolver) {
-	t.prepare()
+// Build makes the request for one record into *req (which a caller may allocate with other
+// things): doc holds the untransformed record, for the $.path parameters, and body is the
+// rendered input template or the record itself. A $.path that resolves to nothing renders as an
+// empty string, as AWS does for API destination parameters.
+func (t *Target) Build(req *Request, doc *rawjson.Doc, body []byte) {
 	*req = Request{Method: t.Dest.Method, Header: t.static, secret: t.secrets}
 	if req.Header == nil {
-		req.Header = t.headers(record)
+		req.Header = t.header(doc)
 	}
 	req.Body = body
 	if !t.secretQuery && !t.secretBody {
-		req.URL = t.buildURL(record, res)
+		req.URL = t.buildURL(doc)
 		if len(t.Dest.Conn.Body) > 0 {
 			req.Body, _ = mergeBody(body, t.Dest.Conn.Body)
 		}
 		return
 	}
 	req.redacts = true
-	req.URL, req.redactedURL = t.buildURLs(record, res)
+	req.URL, req.redactedURL = t.buildURLs(doc)
 	req.Body, req.redactedBody = mergeBody(body, t.Dest.Conn.Body)
 }
 
-// ResolvesPaths reports whether the URL has a $.path value, which a Resolver can help with.
-func (t *Target) ResolvesPaths() bool {
-	t.prepare()
-	return t.resolvesPaths
-}
-
-// headers are the fixed headers, the target's header parameters resolved against record (none
-// when record is nil), the connection's headers and its authorization, each overriding the last.
-func (t *Target) headers(record []byte) http.Header {
+// header is the fixed headers, the target's header parameters resolved against the record doc
+// holds (none when doc is nil), the connection's headers and its authorization, each overriding
+// the last.
+func (t *Target) header(doc *rawjson.Doc) http.Header {
 	conn := t.Dest.Conn
-	h := make(http.Header, len(fixedHeaders)+len(t.Headers)+len(conn.Headers)+1)
+	h := make(http.Header, len(fixedHeaders)+len(t.headers)+len(conn.Headers)+1)
 	for _, f := range fixedHeaders {
 		h.Set(f[0], f[1])
 	}
-	for _, p := range t.Headers {
-		v, _ := p.Value.Resolve(record)
-		setHeader(h, p.Key, v)
+	for _, p := range t.headers {
+		setHeader(h, p.Key, resolve(p.Value, doc))
 	}
 	for _, kv := range conn.Headers {
 		setHeader(h, kv.Key, kv.Value)
@@ -268,29 +245,39 @@ func setHeader(h http.Header, key, value string) {
 	h.Set(k, value)
 }
 
-func (t *Target) buildURL(record []byte, res Resolver) string {
-	if t.pathStatic && len(t.Query) == 0 && len(t.Dest.Conn.Query) == 0 {
+// resolve is p's value for the record doc holds; "" when a path finds nothing.
+func resolve(p Param, doc *rawjson.Doc) string {
+	var buf [64]byte
+	b, _ := p.Append(buf[:0], doc)
+	return string(b)
+}
+
+func (t *Target) buildURL(doc *rawjson.Doc) string {
+	if t.urlStatic() {
 		return t.path // the same for every record: shared, not copied
 	}
 	if !t.sorted {
-		url, _ := t.buildURLs(record, res)
+		url, _ := t.buildURLs(doc)
 		return url
 	}
-	// Built in the string's own memory: the URL is the only allocation, and values are
-	// resolved and escaped into it without a string each.
-	b := make([]byte, 0, t.urlSize.Load()+urlSlack)
+	// Built in the string's own memory: the URL is one allocation, and values are resolved and
+	// escaped on the stack on their way into it.
+	var url strings.Builder
+	url.Grow(int(t.urlSize.Load()) + urlSlack)
+	var buf [128]byte
 	if t.pathStatic {
-		b = append(b, t.path...)
+		url.WriteString(t.path)
 	} else {
-		b = t.appendPath(b, record, res)
+		url.Write(t.appendPath(buf[:0], doc))
 	}
-	for i, p := range t.Query {
-		b = appendParam(append(b, t.queryKeys[i]...), p.Value, record, res)
+	for i, p := range t.query {
+		url.WriteString(t.queryKeys[i])
+		url.Write(appendParam(buf[:0], p.Value, doc))
 	}
-	if n := int64(len(b)); n > t.urlSize.Load() {
-		t.urlSize.Store(n) // a racing smaller store only costs a later append a copy
+	if n := int64(url.Len()); n > t.urlSize.Load() {
+		t.urlSize.Store(n) // a racing smaller store only costs a later URL a copy
 	}
-	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
+	return url.String()
 }
 
 // urlSlack is the room a URL buffer has beyond the longest URL the target has built so far.
@@ -298,32 +285,29 @@ const urlSlack = 32
 
 // appendPath appends the URL before its query: the endpoint with each wildcard replaced by its
 // path value, escaped.
-func (t *Target) appendPath(b, record []byte, res Resolver) []byte {
+func (t *Target) appendPath(b []byte, doc *rawjson.Doc) []byte {
 	for i, seg := range t.Dest.segments {
 		b = append(b, seg...)
-		if i < len(t.PathParams) {
-			b = appendParam(b, t.PathParams[i], record, res)
+		if i < len(t.pathParams) {
+			b = appendParam(b, t.pathParams[i], doc)
 		}
 	}
 	return b
 }
 
-// appendParam appends p's value for record, escaped, resolved through res when it is not nil.
-// A value that is not found is empty.
-func appendParam(b []byte, p Param, record []byte, res Resolver) []byte {
+// appendParam appends p's value for the record doc holds, escaped. A value that is not found is
+// empty. A nil doc (a literal's value, computed once) is an empty record.
+func appendParam(b []byte, p Param, doc *rawjson.Doc) []byte {
 	start := len(b)
-	if res != nil {
-		b, _ = res.AppendParam(b, p)
-		return escapeTail(b, start)
+	if doc == nil {
+		doc = emptyDoc
 	}
-	a, ok := p.(appender)
-	if !ok {
-		v, _ := p.Resolve(record)
-		return appendEscaped(b, v)
-	}
-	b, _ = a.AppendResolve(b, record)
+	b, _ = p.Append(b, doc)
 	return escapeTail(b, start)
 }
+
+// emptyDoc stands for no record: literal values need none.
+var emptyDoc = func() *rawjson.Doc { d := rawjson.New(nil); d.Freeze(); return d }()
 
 // escapeTail escapes b[start:] in place, as appendEscaped would have appended it.
 func escapeTail(b []byte, start int) []byte {
@@ -375,15 +359,15 @@ func appendEscaped(b []byte, s string) []byte {
 // buildURLs builds the URL the slow way, for a target whose query parameters are not sorted
 // already or whose connection adds some, and the URL to show: the same with each secret
 // connection value written as RedactedValue (the same string when there is none).
-func (t *Target) buildURLs(record []byte, res Resolver) (url, shown string) {
-	b := t.appendPath(nil, record, res)
-	if len(t.Query) == 0 && len(t.Dest.Conn.Query) == 0 {
+func (t *Target) buildURLs(doc *rawjson.Doc) (url, shown string) {
+	b := t.appendPath(nil, doc)
+	if len(t.query) == 0 && len(t.Dest.Conn.Query) == 0 {
 		url = string(b)
 		return url, url
 	}
 	b = append(b, t.querySep)
 	n := len(b)
-	params := t.queryParams(record)
+	params := t.queryParams(doc)
 	url = string(appendQuery(b, params, false))
 	if !t.secretQuery {
 		return url, url
@@ -399,11 +383,10 @@ type queryParam struct {
 
 // queryParams are the target's query parameters merged with the connection's (the connection
 // wins), in key order.
-func (t *Target) queryParams(record []byte) []queryParam {
+func (t *Target) queryParams(doc *rawjson.Doc) []queryParam {
 	vals := map[string]queryParam{}
-	for _, p := range t.Query {
-		v, _ := p.Value.Resolve(record)
-		vals[p.Key] = queryParam{key: p.Key, value: v}
+	for _, p := range t.query {
+		vals[p.Key] = queryParam{key: p.Key, value: resolve(p.Value, doc)}
 	}
 	for _, kv := range t.Dest.Conn.Query {
 		vals[kv.Key] = queryParam{key: kv.Key, value: kv.Value, secret: kv.Secret}

@@ -83,7 +83,7 @@ func (d *dispatcher) match(rec stream.Record) bool {
 	if d.eventNames != nil && rec.EventName != "" { // the record's eventName is its EventName
 		return slices.Contains(d.eventNames, rec.EventName)
 	}
-	return d.r.Pipe.Filters.Match(rec.JSON)
+	return d.r.Pipe.Filters.Match(rec.Doc)
 }
 
 // dispatch filters the batch and queues its parts; a batch nothing matched is acked at once.

@@ -87,7 +87,7 @@ func (q *FileQueues) Send(_ context.Context, queue *config.Queue, body []byte) e
 	if err != nil {
 		return err
 	}
-	msgs = append(msgs, QueueMessage{MessageID: newID(), SentTimestamp: time.Now().UnixMilli(), Body: string(body)})
+	msgs = append(msgs, QueueMessage{MessageID: newID().String(), SentTimestamp: time.Now().UnixMilli(), Body: string(body)})
 	return writeJSONAtomic(path, msgs)
 }
 

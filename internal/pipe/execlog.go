@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/pipesim/pipesim/internal/httpdest"
-	"github.com/pipesim/pipesim/internal/jsonstr"
+	"github.com/pipesim/pipesim/internal/rawjson"
 	"github.com/pipesim/pipesim/internal/stream"
 )
 
@@ -74,11 +74,11 @@ type execLogger struct {
 
 // start returns the logger of one execution; nil (which logs nothing) when l is nil, so a pipe
 // without a log allocates nothing per execution.
-func (l *ExecLog) start(executionID string) *execLogger {
+func (l *ExecLog) start(executionID ExecutionID) *execLogger {
 	if l == nil {
 		return nil
 	}
-	return &execLogger{l: l, id: executionID}
+	return &execLogger{l: l, id: executionID.String()}
 }
 
 type stepOption func(*logRecord, bool)
@@ -160,17 +160,17 @@ func (l *ExecLog) step(id, messageType, level string, opts []stepOption) {
 // never writes an API key to a log, where AWS "makes no attempt to redact"). The URL, headers and
 // body are the request's redacted forms, built with it: nothing is searched for here.
 func requestJSON(req *httpdest.Request) string {
-	b := append([]byte(`{"method":`), jsonstr.Append(nil, req.Method)...)
-	b = jsonstr.Append(append(b, `,"url":`...), req.RedactedURL())
+	b := append([]byte(`{"method":`), rawjson.AppendString(nil, req.Method, rawjson.Output)...)
+	b = rawjson.AppendString(append(b, `,"url":`...), req.RedactedURL(), rawjson.Output)
 	b = appendHeaderJSON(append(b, `,"headers":`...), req.RedactedHeader())
-	b = jsonstr.Append(append(b, `,"body":`...), string(req.RedactedBody()))
+	b = rawjson.AppendBytes(append(b, `,"body":`...), req.RedactedBody(), rawjson.Output)
 	return string(append(b, '}'))
 }
 
 func responseJSON(res httpdest.Result) string {
 	b := strconv.AppendInt([]byte(`{"statusCode":`), int64(res.Status), 10)
 	b = appendHeaderJSON(append(b, `,"headers":`...), res.Header)
-	b = jsonstr.Append(append(b, `,"body":`...), string(res.Body))
+	b = rawjson.AppendBytes(append(b, `,"body":`...), res.Body, rawjson.Output)
 	return string(append(b, '}'))
 }
 
@@ -184,12 +184,12 @@ func appendHeaderJSON(b []byte, h http.Header) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(jsonstr.Append(b, k), ':', '[')
+		b = append(rawjson.AppendString(b, k, rawjson.Output), ':', '[')
 		for j, v := range h[k] {
 			if j > 0 {
 				b = append(b, ',')
 			}
-			b = jsonstr.Append(b, v)
+			b = rawjson.AppendString(b, v, rawjson.Output)
 		}
 		b = append(b, ']')
 	}
@@ -199,17 +199,17 @@ func appendHeaderJSON(b []byte, h http.Header) []byte {
 // appendJSON writes the record as one JSON object, its fields in the order real records have,
 // strings through the writer every output shares.
 func (r *logRecord) appendJSON(b []byte) []byte {
-	b = jsonstr.Append(append(b, `{"resourceArn":`...), r.ResourceARN)
+	b = rawjson.AppendString(append(b, `{"resourceArn":`...), r.ResourceARN, rawjson.Output)
 	b = strconv.AppendInt(append(b, `,"timestamp":`...), r.Timestamp, 10)
-	b = jsonstr.Append(append(b, `,"executionId":`...), r.ExecutionID)
-	b = jsonstr.Append(append(b, `,"messageType":`...), r.MessageType)
-	b = jsonstr.Append(append(b, `,"logLevel":`...), r.LogLevel)
+	b = rawjson.AppendString(append(b, `,"executionId":`...), r.ExecutionID, rawjson.Output)
+	b = rawjson.AppendString(append(b, `,"messageType":`...), r.MessageType, rawjson.Output)
+	b = rawjson.AppendString(append(b, `,"logLevel":`...), r.LogLevel, rawjson.Output)
 	for _, f := range [...]struct {
 		name string
 		v    *string
 	}{{"payload", r.Payload}, {"awsRequest", r.AWSRequest}, {"awsResponse", r.AWSResponse}} {
 		if f.v != nil {
-			b = jsonstr.Append(append(append(append(b, `,"`...), f.name...), `":`...), *f.v)
+			b = rawjson.AppendString(append(append(append(b, `,"`...), f.name...), `":`...), *f.v, rawjson.Output)
 		}
 	}
 	if r.Error != nil {
@@ -220,7 +220,7 @@ func (r *logRecord) appendJSON(b []byte) []byte {
 
 // appendJSON writes the error object; empty fields but the message are left out.
 func (e *logError) appendJSON(b []byte) []byte {
-	b = jsonstr.Append(append(b, `{"message":`...), e.Message)
+	b = rawjson.AppendString(append(b, `{"message":`...), e.Message, rawjson.Output)
 	if e.HTTPStatusCode != 0 {
 		b = strconv.AppendInt(append(b, `,"httpStatusCode":`...), int64(e.HTTPStatusCode), 10)
 	}
@@ -228,7 +228,7 @@ func (e *logError) appendJSON(b []byte) []byte {
 		{"awsService", e.AWSService}, {"requestId", e.RequestID}, {"exceptionType", e.ExceptionType}, {"resourceArn", e.ResourceARN},
 	} {
 		if f.v != "" {
-			b = jsonstr.Append(append(append(append(b, `,"`...), f.name...), `":`...), f.v)
+			b = rawjson.AppendString(append(append(append(b, `,"`...), f.name...), `":`...), f.v, rawjson.Output)
 		}
 	}
 	return append(b, '}')
@@ -241,7 +241,7 @@ func batchPayload(batch stream.Batch) []byte {
 		if i > 0 {
 			out = append(out, ',')
 		}
-		out = append(out, rec.JSON...)
+		out = append(out, rec.Doc.Bytes()...)
 	}
 	return append(out, ']')
 }

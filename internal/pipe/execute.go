@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"sync"
 	"time"
-	"unsafe"
 
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/httpdest"
@@ -19,7 +17,7 @@ import (
 
 // execution is one attempt to deliver a batch: transformation, then the target invocation.
 type execution struct {
-	id      string
+	id      ExecutionID
 	batch   stream.Batch
 	body    []byte
 	request *httpdest.Request
@@ -29,27 +27,26 @@ type execution struct {
 	attempt int           // 1 for the batch's first execution
 	delay   time.Duration // before the next attempt, when this one is retried
 
-	// The request and the ID's bytes live in the execution: one allocation for the three.
-	req     httpdest.Request
-	idBytes [36]byte
+	// The request lives in the execution: one allocation for both.
+	req httpdest.Request
 }
-
-// cursors carry the template's walk through a batch's first record to the target's $.path
-// parameters, when a pipe has both. Pooled rather than kept in the execution, which most
-// pipes would pay for without using.
-var cursors = sync.Pool{New: func() any { return new(template.Cursor) }}
 
 // newExecution starts an execution of batch with a new ID.
 func newExecution(batch stream.Batch) *execution {
 	e := &execution{batch: batch}
-	appendID(e.idBytes[:0])
-	e.id = unsafe.String(&e.idBytes[0], len(e.idBytes)) // idBytes is never written again
+	appendID(e.id[:0])
 	return e
 }
 
+// ExecutionID is an execution's UUID-shaped ID, kept as its bytes: most executions are never
+// logged, and need no string of it.
+type ExecutionID [36]byte
+
+func (id ExecutionID) String() string { return string(id[:]) }
+
 // Execution is what the terminal trace shows of one execution.
 type Execution struct {
-	ID      string
+	ID      ExecutionID
 	Pipe    string
 	Records []stream.Record
 	Request *httpdest.Request // nil when the transformation failed
@@ -86,7 +83,7 @@ func (e Execution) AbsentPaths() []string {
 	}
 	for _, rec := range e.Records {
 		if t := e.pipe.Template; t != nil {
-			for _, p := range t.Absent(rec.JSON) {
+			for _, p := range t.Absent(rec.Doc) {
 				add(p)
 			}
 		}
@@ -94,7 +91,7 @@ func (e Execution) AbsentPaths() []string {
 	if tg := e.pipe.Target; tg != nil && len(e.Records) > 0 {
 		for _, p := range tg.Params() {
 			if tp, ok := p.(template.Param); ok && tp.IsPath() {
-				if _, found := tp.Resolve(e.Records[0].JSON); !found {
+				if _, found := tp.Resolve(e.Records[0].Doc); !found {
 					add(tp.String())
 				}
 			}
@@ -104,9 +101,10 @@ func (e Execution) AbsentPaths() []string {
 }
 
 // newID is a random UUID-shaped execution ID.
-func newID() string {
-	var b [36]byte
-	return string(appendID(b[:0]))
+func newID() ExecutionID {
+	var id ExecutionID
+	appendID(id[:0])
+	return id
 }
 
 // appendID appends a random UUID-shaped ID (8-4-4-4-12 hex digits). It needs to be unique, not
@@ -131,28 +129,16 @@ func (r *Runner) execute(ctx context.Context, batch stream.Batch, attempt int) *
 		lg.step("ExecutionStarted", levelInfo, withPayload(batchPayload(batch)))
 		lg.step("TargetStageEntered", levelInfo)
 	}
-	var cur *template.Cursor
-	if r.usesCursor(batch.Records[0]) {
-		cur = cursors.Get().(*template.Cursor)
-		cur.Reset(batch.Records[0].JSON)
-		markCursor(cur, batch.Records[0].Marks)
-		defer func() {
-			cur.Reset(nil) // the pool must not keep the record
-			cursors.Put(cur)
-		}()
-	}
-	body, err := r.transform(lg, batch, cur)
+	body, err := r.transform(lg, batch)
 	if err != nil {
 		e.err, e.class = err, httpdest.Failed
 		r.fail(lg, e, "TargetTransformationFailed")
 		return e
 	}
 	e.body = body
-	if cur != nil {
-		r.Pipe.Target.BuildResolved(&e.req, batch.Records[0].JSON, body, cur)
-	} else {
-		r.Pipe.Target.BuildInto(&e.req, batch.Records[0].JSON, body)
-	}
+	// The first record's Doc holds what the template found in it: the target's $.path values
+	// start from there.
+	r.Pipe.Target.Build(&e.req, batch.Records[0].Doc, body)
 	e.request = &e.req
 	if r.Log != nil {
 		lg.step("TargetInvocationStarted", levelTrace, withRequest(e.request))
@@ -177,53 +163,10 @@ func (r *Runner) execute(ctx context.Context, batch stream.Batch, attempt int) *
 	return e
 }
 
-// usesCursor reports whether the execution of a batch starting with rec resolves its paths
-// through a template.Cursor: when the template's walk can lead the target's $.path values, or
-// when the record's marks can lead either.
-func (r *Runner) usesCursor(rec stream.Record) bool {
-	t, paths := r.Pipe.Template != nil, r.Pipe.Target != nil && r.Pipe.Target.ResolvesPaths()
-	return t && paths || rec.Marks.DynamoDB > 0 && (t || paths)
-}
-
-// The paths stream.Marks give the positions of.
-var (
-	markEventName = mustParam("$.eventName")
-	markKeys      = mustParam("$.dynamodb.Keys")
-	markNewImage  = mustParam("$.dynamodb.NewImage")
-	markOldImage  = mustParam("$.dynamodb.OldImage")
-)
-
-func mustParam(path string) template.Param {
-	p, err := template.CompileParam(path)
-	if err != nil {
-		panic(err)
-	}
-	return p
-}
-
-// markCursor tells cur where the record's marked values are.
-func markCursor(cur *template.Cursor, m stream.Marks) {
-	if m.EventName > 0 {
-		cur.Mark(markEventName, int(m.EventName))
-	}
-	if m.DynamoDB <= 0 {
-		return
-	}
-	for _, mk := range [...]struct {
-		p   template.Param
-		pos int32
-	}{{markKeys, m.Keys}, {markNewImage, m.NewImage}, {markOldImage, m.OldImage}} {
-		if mk.pos > 0 {
-			cur.Mark(mk.p, int(m.DynamoDB), int(mk.pos))
-		}
-	}
-}
-
-// transform renders the input template over each record; without a template the record itself
-// is the body. Batch size 1 sends the single object, never an array ("Pipes unwraps the single
-// element" for targets without a batch API); a larger batch sends the JSON array. The first
-// record is rendered through cur when it is not nil (bound to that record).
-func (r *Runner) transform(lg *execLogger, batch stream.Batch, cur *template.Cursor) ([]byte, error) {
+// transform renders the input template over each record, through its Doc; without a template the
+// record itself is the body. Batch size 1 sends the single object, never an array ("Pipes unwraps
+// the single element" for targets without a batch API); a larger batch sends the JSON array.
+func (r *Runner) transform(lg *execLogger, batch stream.Batch) ([]byte, error) {
 	t := r.Pipe.Template
 	if t != nil {
 		lg.step("TargetTransformationStarted", levelTrace)
@@ -241,15 +184,11 @@ func (r *Runner) transform(lg *execLogger, batch stream.Batch, cur *template.Cur
 			body = append(body, ',')
 		}
 		if t == nil {
-			body = append(body, rec.JSON...)
+			body = append(body, rec.Doc.Bytes()...)
 			continue
 		}
 		var err error
-		if i == 0 && cur != nil {
-			body, err = t.RenderCursor(body, cur, &vars)
-		} else {
-			body, err = t.Render(body, rec.JSON, &vars)
-		}
+		body, err = t.Render(body, rec.Doc, &vars)
 		if err != nil {
 			return nil, fmt.Errorf("%w: record %s: %v", errTransform, rec.EventID, err)
 		}

@@ -13,10 +13,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/httpdest"
+	"github.com/pipesim/pipesim/internal/rawjson"
 	"github.com/pipesim/pipesim/internal/stream"
 	"github.com/pipesim/pipesim/internal/template"
 )
@@ -181,7 +180,7 @@ func (r *Runner) lanes(recs []stream.Record) [][]stream.Record {
 	byLane := make([][]stream.Record, n)
 	for _, rec := range recs {
 		h := fnv.New32a()
-		h.Write(partitionKey(rec.JSON, r.Pipe.Stream.PartitionKey))
+		h.Write(partitionKey(rec.Doc, r.Pipe.Stream.PartitionKey))
 		i := h.Sum32() % uint32(n)
 		byLane[i] = append(byLane[i], rec)
 	}
@@ -189,16 +188,21 @@ func (r *Runner) lanes(recs []stream.Record) [][]stream.Record {
 }
 
 // partitionKey is the record's partition key attribute when the table's key schema is known,
-// else all of its Keys (each item then keeps its order, a finer grain than AWS's).
-func partitionKey(record []byte, attr string) []byte {
-	keys := gjson.GetBytes(record, "dynamodb.Keys")
+// else all of its Keys (each item then keeps its order, a finer grain than AWS's); nil when the
+// record has no Keys.
+func partitionKey(doc *rawjson.Doc, attr string) []byte {
 	if attr != "" {
-		if v := keys.Get(gjson.Escape(attr)); v.Exists() {
-			return []byte(v.Raw)
+		if start, end, st := doc.Find(rawjson.KeyPath("dynamodb", "Keys", attr)); st == rawjson.Found {
+			return doc.Bytes()[start:end]
 		}
 	}
-	return []byte(keys.Raw)
+	if start, end, st := doc.Find(keysPath); st == rawjson.Found {
+		return doc.Bytes()[start:end]
+	}
+	return nil
 }
+
+var keysPath = rawjson.KeyPath("dynamodb", "Keys")
 
 // vars are the reserved variables t renders for one execution; the clock is read only when t
 // has the ingestion time.

@@ -20,6 +20,7 @@ import (
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/filter"
 	"github.com/pipesim/pipesim/internal/httpdest"
+	"github.com/pipesim/pipesim/internal/rawjson"
 	"github.com/pipesim/pipesim/internal/stream"
 	"github.com/pipesim/pipesim/internal/template"
 )
@@ -146,7 +147,7 @@ func record(seq int, event, location string, created time.Time) stream.Record {
 	js := fmt.Sprintf(`{"eventID":"e%d","eventName":%q,"dynamodb":{"ApproximateCreationDateTime":%d,"Keys":{"Location":{"S":%q}},"SequenceNumber":"%021d"}}`,
 		seq, event, created.Unix(), location, seq)
 	return stream.Record{ShardID: "shard-1", EventID: fmt.Sprintf("e%d", seq), EventName: event,
-		SequenceNumber: fmt.Sprintf("%021d", seq), ApproximateCreationDateTime: created, JSON: []byte(js)}
+		SequenceNumber: fmt.Sprintf("%021d", seq), ApproximateCreationDateTime: created, Doc: rawjson.New([]byte(js))}
 }
 
 type harness struct {
@@ -385,7 +386,7 @@ func TestLogLevels(t *testing.T) {
 	}{{"OFF", 0}, {"ERROR", 0}, {"INFO", 4}, {"TRACE", 8}} {
 		var buf bytes.Buffer
 		l := NewExecLog(&buf, "arn", tc.level, false, nil)
-		lg := l.start("id")
+		lg := l.start(newID())
 		for _, s := range []struct{ t, level string }{
 			{"ExecutionStarted", levelInfo}, {"TargetStageEntered", levelInfo}, {"TargetTransformationStarted", levelTrace},
 			{"TargetTransformationSucceeded", levelTrace}, {"TargetInvocationStarted", levelTrace},
@@ -503,7 +504,7 @@ func TestLanesOrder(t *testing.T) {
 		last := ""
 		for _, rec := range lane {
 			total++
-			key := gjsonKey(rec.JSON)
+			key := gjsonKey(rec.Doc.Bytes())
 			if l, ok := seen[key]; ok && l != fmt.Sprint(i) {
 				t.Errorf("key %s split across lanes", key)
 			}
@@ -519,7 +520,7 @@ func TestLanesOrder(t *testing.T) {
 	}
 }
 
-func gjsonKey(rec []byte) string { return string(partitionKey(rec, "Location")) }
+func gjsonKey(rec []byte) string { return string(partitionKey(rawjson.New(rec), "Location")) }
 
 func TestSecretConnectionValuesNeverLogged(t *testing.T) {
 	srv := newStatusServer(t, 500)
@@ -588,7 +589,7 @@ func TestMatchByEventName(t *testing.T) {
 		d := newDispatcher(&Runner{Pipe: p})
 		for i, name := range []string{"INSERT", "MODIFY", "REMOVE"} {
 			rec := record(i, name, "Paris", time.Unix(1722360292, 0))
-			if got, want := d.match(rec), f.Match(rec.JSON); got != want {
+			if got, want := d.match(rec), f.Match(rec.Doc); got != want {
 				t.Errorf("filter %s: match(%s) = %t; Filters.Match says %t", pattern, name, got, want)
 			}
 		}

@@ -136,8 +136,8 @@ func TestChangeRecord(t *testing.T) {
 	want := `{"eventID":"7b8b965ad4bca0e41ab51de7b31363a1","eventName":"INSERT","eventVersion":"1.1","eventSource":"aws:dynamodb","awsRegion":"eu-west-1",` +
 		`"dynamodb":{"ApproximateCreationDateTime":1722360292,"Keys":{"id":{"N":"7"}},"NewImage":{"gone":{"NULL":true},"id":{"N":"7"},"m":{"M":{"x":{"S":"y"}}},"name":{"S":"7"},"ok":{"BOOL":true},"price":{"N":"1.50"},"tags":{"L":[{"S":"a"},{"N":"2"}]}},` +
 		`"SequenceNumber":"000000000000000000300","SizeBytes":47,"StreamViewType":"NEW_AND_OLD_IMAGES"},"eventSourceARN":"arn:s"}`
-	if string(rec.JSON) != want {
-		t.Errorf("Change.Record() = %s; want %s", rec.JSON, want)
+	if got := rec.Doc.Bytes(); string(got) != want {
+		t.Errorf("Change.Record() = %s; want %s", got, want)
 	}
 }
 

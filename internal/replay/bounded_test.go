@@ -159,7 +159,7 @@ func TestBatchCutAtPayloadLimit(t *testing.T) {
 		}
 		size := 0
 		for _, r := range b.Records {
-			size += len(r.JSON)
+			size += r.Doc.Len()
 		}
 		if size > maxBatchBytes || len(b.Records) != min(5, 20-total) {
 			t.Errorf("batch of %d records, %d bytes; want 5 (at most 6 MB)", len(b.Records), size)

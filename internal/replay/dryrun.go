@@ -3,16 +3,14 @@ package replay
 import (
 	"context"
 	"io"
-	"net/http"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
-	"unsafe"
 
+	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/httpdest"
-	"github.com/pipesim/pipesim/internal/jsonstr"
 	"github.com/pipesim/pipesim/internal/pipe"
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // Redacted replaces secret header values in dry-run output.
@@ -104,17 +102,20 @@ type dryRunPipe struct {
 	pipe  int
 	quote []byte // the pipe's name as a JSON string
 	src   *Source
+	// sameURL and sameHeader: every request of the pipe's target has the same URL, the same
+	// headers (httpdest.Target.Static), which are then written as JSON once, from the first
+	// request, into urlJSON and headerJSON.
+	sameURL, sameHeader bool
 
-	mu sync.Mutex
-	// A target without header parameters shares one header map between its requests: its
-	// rendering is kept.
-	lastHeader   http.Header
-	lastRendered []byte
-	// A target whose URL does not vary shares one URL string between its requests: its JSON
-	// string is kept too.
-	lastURL     string
-	lastURLJSON []byte
-	orphans     []byte // requests whose chunk was already done (cannot happen in order)
+	mu                  sync.Mutex
+	urlJSON, headerJSON []byte
+	orphans             []byte // requests whose chunk was already done (cannot happen in order)
+}
+
+func newDryRunPipe(out *dryRunOutput, i int, p *config.Pipe, src *Source) *dryRunPipe {
+	d := &dryRunPipe{out: out, pipe: i, quote: rawjson.AppendString(nil, p.Name, rawjson.Output), src: src}
+	d.sameURL, d.sameHeader = p.Target.Static()
+	return d
 }
 
 // Send answers 200 without sending; it never blocks.
@@ -128,15 +129,14 @@ func (d *dryRunPipe) trace(e pipe.Execution) {
 		return
 	}
 	req := e.Request
-	url := req.RedactedURL()
 	c := d.src.chunkOf(e.Records[0])
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if !sameMap(req.Header, d.lastHeader) {
-		d.lastHeader, d.lastRendered = req.Header, appendHeaders(d.lastRendered[:0], req)
+	if d.sameURL && d.urlJSON == nil {
+		d.urlJSON = rawjson.AppendString(nil, req.RedactedURL(), rawjson.Output)
 	}
-	if !sameString(url, d.lastURL) {
-		d.lastURL, d.lastURLJSON = url, jsonstr.Append(d.lastURLJSON[:0], url)
+	if d.sameHeader && d.headerJSON == nil {
+		d.headerJSON = appendHeaders(nil, req) // the request knows which headers are secret
 	}
 	if c == nil {
 		d.orphans = d.appendRequest(d.orphans, req)
@@ -144,15 +144,16 @@ func (d *dryRunPipe) trace(e pipe.Execution) {
 	}
 	if c.out == nil {
 		if c.out = d.out.buffer(); c.out == nil {
-			c.out = make([]byte, 0, len(c.records)*(len(url)+len(req.Body)+len(d.lastRendered)+64))
+			c.out = make([]byte, 0, len(c.records)*(len(req.URL)+len(req.Body)+len(d.headerJSON)+64))
 		}
 	}
 	c.out = d.appendRequest(c.out, req)
 }
 
-// appendRequest is AppendRequest with the pipe's name, headers and URL already written as JSON.
+// appendRequest is AppendRequest with the pipe's name already written as JSON, and its URL and
+// headers when they are the same for every request. d.mu is held.
 func (d *dryRunPipe) appendRequest(b []byte, req *httpdest.Request) []byte {
-	return appendRequestJSON(b, d.quote, req, d.lastURLJSON, d.lastRendered)
+	return appendRequestJSON(b, d.quote, req, d.urlJSON, d.headerJSON)
 }
 
 func (d *dryRunPipe) chunkDone(seq int, out []byte) {
@@ -161,27 +162,10 @@ func (d *dryRunPipe) chunkDone(seq int, out []byte) {
 
 // rest is what the pipe wrote that no finished chunk took: chunks cut short by a cancellation.
 func (d *dryRunPipe) rest() []byte {
-	d.src.mu.Lock()
-	active := slices.Clone(d.src.active)
-	d.src.mu.Unlock()
+	b := d.src.activeOut()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	var b []byte
-	for _, c := range active {
-		b = append(b, c.out...)
-	}
 	return append(b, d.orphans...)
-}
-
-// sameString reports whether a and b are the same string (not merely equal): comparing URLs
-// that differ in their last bytes would cost as much as writing them.
-func sameString(a, b string) bool {
-	return len(a) > 0 && len(a) == len(b) && unsafe.StringData(a) == unsafe.StringData(b)
-}
-
-// sameMap reports whether a and b are the same map (not merely equal).
-func sameMap(a, b http.Header) bool {
-	return a != nil && b != nil && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 // AppendRequest appends one dry-run line, {"pipe", "method", "url", "headers", "body"}, with
@@ -189,20 +173,30 @@ func sameMap(a, b http.Header) bool {
 // Redacted when the request was built), and the body as a JSON string of its exact bytes.
 // pipeJSON is the pipe's name already quoted as JSON.
 func AppendRequest(b, pipeJSON []byte, req *httpdest.Request) []byte {
-	return appendRequestJSON(b, pipeJSON, req, jsonstr.Append(nil, req.RedactedURL()), appendHeaders(nil, req))
+	return appendRequestJSON(b, pipeJSON, req, nil, nil)
 }
 
+// appendRequestJSON is AppendRequest with the URL and headers already written as JSON, when not
+// nil.
 func appendRequestJSON(b, pipeJSON []byte, req *httpdest.Request, urlJSON, headers []byte) []byte {
 	b = append(b, `{"pipe":`...)
 	b = append(b, pipeJSON...)
 	b = append(b, `,"method":`...)
-	b = jsonstr.Append(b, req.Method)
+	b = rawjson.AppendString(b, req.Method, rawjson.Output)
 	b = append(b, `,"url":`...)
-	b = append(b, urlJSON...)
+	if urlJSON != nil {
+		b = append(b, urlJSON...)
+	} else {
+		b = rawjson.AppendString(b, req.RedactedURL(), rawjson.Output)
+	}
 	b = append(b, `,"headers":`...)
-	b = append(b, headers...)
+	if headers != nil {
+		b = append(b, headers...)
+	} else {
+		b = appendHeaders(b, req)
+	}
 	b = append(b, `,"body":`...)
-	b = jsonstr.Append(b, unsafeString(req.RedactedBody()))
+	b = rawjson.AppendBytes(b, req.RedactedBody(), rawjson.Output)
 	return append(b, '}', '\n')
 }
 
@@ -219,12 +213,12 @@ func appendHeaders(b []byte, req *httpdest.Request) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = jsonstr.Append(b, k)
+		b = rawjson.AppendString(b, k, rawjson.Output)
 		b = append(b, ':')
 		if req.IsSecret(k) {
-			b = jsonstr.Append(b, Redacted)
+			b = rawjson.AppendString(b, Redacted, rawjson.Output)
 		} else {
-			b = jsonstr.Append(b, strings.Join(req.Header[k], ", "))
+			b = rawjson.AppendString(b, strings.Join(req.Header[k], ", "), rawjson.Output)
 		}
 	}
 	return append(b, '}')

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
+	"github.com/pipesim/pipesim/internal/rawjson"
 	"github.com/pipesim/pipesim/internal/stream"
 )
 
@@ -48,21 +48,24 @@ type Stats struct {
 }
 
 // chunk is a run of records every source sees, numbered from 0 in input order. The records'
-// JSON lives in one arena, so a record can be traced back to its chunk by its address.
+// bytes live in one arena and their Docs in one slice, each Doc frozen (every pipe reads it) and
+// noting its chunk's number under chunkKey, so that a record can be traced back to its chunk.
 type chunk struct {
 	seq     int
 	records []stream.Record
 	arena   []byte
+	docs    []rawjson.Doc
 }
 
-// holds reports whether rec's JSON is in the chunk's arena.
-func (c *chunk) holds(rec stream.Record) bool {
-	if len(c.arena) == 0 || len(rec.JSON) == 0 {
-		return false
+// chunkKey is the note under which a record's Doc holds the number of its chunk.
+var chunkKey = rawjson.NewKey()
+
+// chunkSeq is the number of the chunk rec came from, or -1 for a record not from a feed.
+func chunkSeq(rec stream.Record) int {
+	if v, ok := rec.Doc.Note(chunkKey); ok {
+		return int(v)
 	}
-	lo := uintptr(unsafe.Pointer(unsafe.SliceData(c.arena)))
-	p := uintptr(unsafe.Pointer(unsafe.SliceData(rec.JSON)))
-	return p >= lo && p < lo+uintptr(len(c.arena))
+	return -1
 }
 
 // arenaBytesPerRecord sizes a chunk's arena; a chunk whose records do not fit is cut short.
@@ -131,6 +134,7 @@ type feeding struct {
 	lastARN []byte
 	lastID  string
 	arena   []byte
+	docs    []rawjson.Doc // the Docs of cur's records
 }
 
 func (fd *feeding) item(it Item) error {
@@ -149,7 +153,7 @@ func (fd *feeding) item(it Item) error {
 	if err := fd.pace(it.Record.ApproximateCreationDateTime); err != nil {
 		return err
 	}
-	if err := fd.store(&it.Record); err != nil {
+	if err := fd.store(&it); err != nil {
 		return err
 	}
 	fd.cur = append(fd.cur, it.Record)
@@ -159,30 +163,38 @@ func (fd *feeding) item(it Item) error {
 	return nil
 }
 
-// store moves the record's JSON, and the strings that view it, into the chunk's arena, cutting
-// the chunk first when it is full.
-func (fd *feeding) store(rec *stream.Record) error {
-	if len(fd.arena)+len(rec.JSON) > cap(fd.arena) {
+// store moves the record (its bytes, the strings that view them, its Doc) into the chunk,
+// cutting the chunk first when it is full; the Doc notes the chunk and is frozen, for every pipe
+// to read.
+func (fd *feeding) store(it *Item) error {
+	n := it.Record.Doc.Len()
+	if len(fd.arena)+n > cap(fd.arena) {
 		if err := fd.flush(); err != nil {
 			return err
 		}
-		if len(rec.JSON) > cap(fd.arena) {
-			fd.arena = make([]byte, 0, max(min(fd.f.opts.ChunkSize*arenaBytesPerRecord, maxArenaBytes), len(rec.JSON)))
+		if n > cap(fd.arena) {
+			fd.arena = make([]byte, 0, max(min(fd.f.opts.ChunkSize*arenaBytesPerRecord, maxArenaBytes), n))
 		}
 	}
+	if fd.docs == nil {
+		fd.docs = make([]rawjson.Doc, fd.f.opts.ChunkSize)
+	}
 	start := len(fd.arena)
-	fd.arena = append(fd.arena, rec.JSON...)
-	*rec = rebase(*rec, fd.arena[start:len(fd.arena):len(fd.arena)])
+	fd.arena = append(fd.arena, it.Record.Doc.Bytes()...)
+	doc := &fd.docs[len(fd.cur)] // flush comes at ChunkSize records: there is room
+	it.own(fd.arena[start:len(fd.arena):len(fd.arena)], doc)
+	doc.SetNote(chunkKey, uint64(fd.seq))
+	doc.Freeze()
 	return nil
 }
 
 // shardID is the synthetic shard of a record: one per eventSourceARN, since captured records do
 // not say which shard they came from.
 func (fd *feeding) shardID(rec stream.Record) string {
-	if fd.lastID != "" && endsWithARN(rec.JSON, fd.lastARN) {
+	if fd.lastID != "" && endsWithARN(rec.Doc.Bytes(), fd.lastARN) {
 		return fd.lastID // records of one stream follow each other
 	}
-	arn := streamARNOf(rec.JSON)
+	arn := streamARNOf(rec.Doc.Bytes())
 	id, ok := fd.shardOf[string(arn)]
 	if !ok {
 		if fd.shardOf == nil {
@@ -255,9 +267,9 @@ func (fd *feeding) flush() error {
 	if len(fd.cur) == 0 {
 		return fd.ctx.Err()
 	}
-	c := &chunk{seq: fd.seq, records: fd.cur, arena: fd.arena}
+	c := &chunk{seq: fd.seq, records: fd.cur, arena: fd.arena, docs: fd.docs}
 	fd.seq++
-	fd.cur = make([]stream.Record, 0, fd.f.opts.ChunkSize)
+	fd.cur, fd.docs = make([]stream.Record, 0, fd.f.opts.ChunkSize), nil
 	// The next arena fits records like these with room to spare (zeroing it is not free), up to
 	// maxArenaBytes.
 	perRecord := len(fd.arena)/len(c.records) + len(fd.arena)/len(c.records)/8 + 16

@@ -10,6 +10,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/pipesim/pipesim/internal/bounded"
+	"github.com/pipesim/pipesim/internal/rawjson"
 	"github.com/pipesim/pipesim/internal/stream"
 )
 
@@ -55,6 +56,22 @@ type Item struct {
 	Line   int // 1-based line where the record starts
 	Record stream.Record
 	Err    error // non-nil: the input at Line is not a record, and Record is empty
+
+	// idAt and seqAt are where Record's EventID and SequenceNumber start in its Doc's bytes when
+	// they are views of them (a shaped line); 0 otherwise.
+	idAt, seqAt int
+}
+
+// own moves the record into b, a copy of its Doc's bytes, and to: the record's Doc becomes to
+// (with what its memo knew), and its strings views of b.
+func (it *Item) own(b []byte, to *rawjson.Doc) {
+	it.Record.Doc.MoveTo(to, b)
+	it.Record.Doc = to
+	if it.idAt > 0 {
+		s := shaped{rec: it.Record, idAt: it.idAt, seqAt: it.seqAt}
+		s.views()
+		it.Record = s.rec
+	}
 }
 
 // DefaultMaxRecordSize is the longest record Reader reads, in bytes of input: about 1 MiB.
@@ -78,12 +95,14 @@ type Reader struct {
 	// skipped without being held, so memory stays bounded whatever the input. 0 means
 	// DefaultMaxRecordSize. A one-line {"Records": [...]} wrapper counts as one record here.
 	MaxRecordSize int
-	// Reuse builds every record in one buffer or leaves it in the input buffer: Item.Record.JSON,
-	// and EventID and SequenceNumber when they point into it, are then valid only until fn
-	// returns. It saves allocations per record for callers that copy what they keep (see rebase).
+	// Reuse builds every record in one buffer or leaves it in the input buffer, and hands it over
+	// in one Doc: Item.Record.Doc, and EventID and SequenceNumber when they are views of it, are
+	// then valid only until fn returns. It saves allocations per record for callers that copy
+	// what they keep (Item.own).
 	Reuse bool
 
 	scratch *[]byte
+	doc     *rawjson.Doc
 }
 
 // bufferSize is the read buffer; a longer line is still read whole.
@@ -96,7 +115,7 @@ const bufferSize = 64 << 10
 func (rd Reader) Read(r io.Reader, fn func(Item) error) (Form, error) {
 	br := bufio.NewReaderSize(r, bufferSize)
 	if rd.Reuse {
-		rd.scratch = new([]byte)
+		rd.scratch, rd.doc = new([]byte), new(rawjson.Doc)
 	}
 	if rd.MaxRecordSize <= 0 {
 		rd.MaxRecordSize = DefaultMaxRecordSize
@@ -216,23 +235,24 @@ func (rd Reader) tooLarge() error {
 
 // value hands fn the record raw is, or each record of a {"Records": [...]} wrapper.
 func (rd Reader) value(line int, raw []byte, fn func(Item) error) error {
-	if rec, ok := shapedRecord(raw); ok {
-		if rd.scratch == nil {
-			rec = ownRecord(rec)
-		}
-		return fn(Item{Line: line, Record: rec})
+	doc := rd.doc
+	if doc == nil {
+		raw, doc = bytes.Clone(raw), new(rawjson.Doc) // the record keeps views of its bytes
+	}
+	if s, ok := shapedRecord(raw, doc); ok {
+		return fn(Item{Line: line, Record: s.rec, idAt: s.idAt, seqAt: s.seqAt})
 	}
 	if !gjson.ValidBytes(raw) {
 		return fn(Item{Line: line, Err: ErrNotJSON})
 	}
-	f, err := splitRecord(gjson.Parse(unsafeString(raw)))
+	f, err := splitRecord(gjson.Parse(string(raw)), raw)
 	if err != nil {
 		return fn(Item{Line: line, Err: err})
 	}
 	if f.records.IsArray() && !f.eventName.Exists() {
 		return rd.wrapped(line, f.records, fn)
 	}
-	rec, err := f.build(rd.Normalize, rd.scratch)
+	rec, err := f.build(rd.Normalize, rd.scratch, rd.doc)
 	return fn(Item{Line: line, Record: rec, Err: err})
 }
 
@@ -241,9 +261,9 @@ func (rd Reader) wrapped(line int, records gjson.Result, fn func(Item) error) er
 	i := 0
 	records.ForEach(func(_, v gjson.Result) bool {
 		var rec stream.Record
-		f, perr := splitRecord(v)
+		f, perr := splitRecord(v, nil)
 		if perr == nil {
-			rec, perr = f.build(rd.Normalize, rd.scratch)
+			rec, perr = f.build(rd.Normalize, rd.scratch, rd.doc)
 		}
 		if perr != nil {
 			perr = fmt.Errorf("Records[%d]: %w", i, perr)

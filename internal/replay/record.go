@@ -13,10 +13,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/tidwall/gjson"
 
+	"github.com/pipesim/pipesim/internal/rawjson"
 	"github.com/pipesim/pipesim/internal/stream"
 )
 
@@ -50,6 +50,7 @@ type Normalize struct {
 type fields struct {
 	eventID, eventName, eventVersion, eventSource, awsRegion, eventSourceARN gjson.Result
 	dynamodb, userIdentity, records                                          gjson.Result
+	src                                                                      []byte // the input the Results were read from
 }
 
 type ddbFields struct {
@@ -65,24 +66,15 @@ func ParseRecord(raw []byte, n Normalize) (stream.Record, error) {
 	if !gjson.ValidBytes(raw) {
 		return stream.Record{}, ErrNotJSON
 	}
-	f, err := splitRecord(gjson.Parse(unsafeString(raw)))
+	f, err := splitRecord(gjson.Parse(string(raw)), raw)
 	if err != nil {
 		return stream.Record{}, err
 	}
-	return f.build(n, nil)
+	return f.build(n, nil, nil)
 }
 
-// unsafeString views b as a string without copying. The string must not outlive b's contents:
-// every Result read from it is copied into the record before the input buffer moves on.
-func unsafeString(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(unsafe.SliceData(b), len(b))
-}
-
-func splitRecord(r gjson.Result) (fields, error) {
-	var f fields
+func splitRecord(r gjson.Result, src []byte) (fields, error) {
+	f := fields{src: src}
 	if !r.IsObject() {
 		return f, fmt.Errorf("%w: want a JSON object, got %s", ErrNotRecord, kind(r))
 	}
@@ -126,17 +118,17 @@ func kind(r gjson.Result) string {
 	return "a boolean"
 }
 
-// build writes the normalised record into *scratch when given (the record's JSON is then only
-// valid until the next build), else into a new buffer.
-func (f *fields) build(n Normalize, scratch *[]byte) (stream.Record, error) {
+// build writes the normalised record into *scratch when given, and makes doc its Doc (the record
+// is then only valid until the next build), else into a new buffer and a new Doc.
+func (f *fields) build(n Normalize, scratch *[]byte, doc *rawjson.Doc) (stream.Record, error) {
 	if err := f.check(); err != nil {
 		return stream.Record{}, err
 	}
-	d, err := splitDynamoDB(f.dynamodb)
+	d, err := splitDynamoDB(f.dynamodb, f.src)
 	if err != nil {
 		return stream.Record{}, err
 	}
-	// The input may be a view of a reused buffer (unsafeString): keep copies only.
+	// The strings are copied out of the Results, which hold the whole input.
 	rec := stream.Record{EventID: strings.Clone(f.eventID.Str), EventName: eventNames[f.eventName.Str],
 		SequenceNumber: strings.Clone(d.seq.Str)}
 	if rec.ApproximateCreationDateTime, err = creationTime(d.created); err != nil {
@@ -163,7 +155,12 @@ func (f *fields) build(n Normalize, scratch *[]byte) (stream.Record, error) {
 		return stream.Record{}, err
 	}
 	b = appendField(b, `,"eventSourceARN":`, f.eventSourceARN, n.StreamARN)
-	rec.JSON = append(b, '}')
+	b = append(b, '}')
+	if doc == nil {
+		doc = new(rawjson.Doc)
+	}
+	doc.Reset(b)
+	rec.Doc = doc
 	return rec, nil
 }
 
@@ -195,7 +192,7 @@ func (f *fields) check() error {
 	return nil
 }
 
-func splitDynamoDB(r gjson.Result) (ddbFields, error) {
+func splitDynamoDB(r gjson.Result, src []byte) (ddbFields, error) {
 	var d ddbFields
 	r.ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
@@ -230,7 +227,7 @@ func splitDynamoDB(r gjson.Result) (ddbFields, error) {
 		name string
 		v    gjson.Result
 	}{{"Keys", d.keys}, {"NewImage", d.newImage}, {"OldImage", d.oldImage}} {
-		if err := checkImage(img.name, img.v); err != nil {
+		if err := checkImage(img.name, img.v, src); err != nil {
 			return d, err
 		}
 	}
@@ -242,8 +239,8 @@ var attributeTypes = map[string]bool{"S": true, "N": true, "B": true, "SS": true
 
 // checkImage checks that an image is a map of typed attribute values ({"S": "x"}); nested M and L
 // values are taken as they are.
-func checkImage(name string, img gjson.Result) error {
-	if !img.Exists() || imageOK(img.Raw) {
+func checkImage(name string, img gjson.Result, src []byte) error {
+	if !img.Exists() || imageOK(rawBytes(src, img)) {
 		return nil
 	}
 	if !img.IsObject() {
@@ -350,9 +347,10 @@ func appendField(b []byte, key string, v gjson.Result, def string) []byte {
 	return appendJSONString(append(b, key...), def)
 }
 
+// appendJSONString writes a value pipesim fills in (a default, a region, a stream ARN) as AWS
+// writes a record's strings.
 func appendJSONString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s)
-	return append(b, q...)
+	return rawjson.AppendString(b, s, rawjson.Record)
 }
 
 // regionOf is n.Region, else the region of the record's stream ARN.

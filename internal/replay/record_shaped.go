@@ -2,11 +2,9 @@ package replay
 
 import (
 	"bytes"
-	"math"
-	"strings"
 	"time"
-	"unsafe"
 
+	"github.com/pipesim/pipesim/internal/rawjson"
 	"github.com/pipesim/pipesim/internal/stream"
 )
 
@@ -18,17 +16,40 @@ import (
 // writes the same bytes for a shaped line, only slower: the fast path is an optimisation, never
 // a second set of rules.
 
+// The values the check of a shaped line passes over, which it leaves in the record's Doc for the
+// stages: filters on eventName, templates and parameters under dynamodb's images. Every key of a
+// shaped line appears once, so a value it does not have (an INSERT's OldImage) is known absent.
+var (
+	seedEventName = rawjson.KeyPath("eventName")
+	seedDynamoDB  = rawjson.KeyPath("dynamodb")
+	seedKeys      = rawjson.KeyPath("dynamodb", "Keys")
+	seedNewImage  = rawjson.KeyPath("dynamodb", "NewImage")
+	seedOldImage  = rawjson.KeyPath("dynamodb", "OldImage")
+)
+
+// shaped is what the check of a shaped line found.
+type shaped struct {
+	rec stream.Record
+	// idAt and seqAt are where EventID and SequenceNumber start in the line: the record's strings
+	// are views of its Doc's bytes, made again when the bytes move (Item.own).
+	idAt, seqAt int
+}
+
 // shapedRecord returns the record raw holds when raw, but for trailing whitespace, is exactly
 // what ParseRecord would write for it; ok is false otherwise, and says nothing about whether raw
-// is a record. rec.JSON is a view of raw, and EventID and SequenceNumber are views of it: the
-// caller copies them (ownRecord, or rebase onto its own copy). ShardID is left empty.
-func shapedRecord(raw []byte) (rec stream.Record, ok bool) {
+// is a record. doc is made a Doc of raw (trailing whitespace dropped), its memo seeded with the
+// values the check passed over, and becomes the record's: the record and its strings are views
+// of raw, which the caller copies (Item.own) when raw is to be reused. ShardID is left empty.
+func shapedRecord(raw []byte, doc *rawjson.Doc) (s shaped, ok bool) {
 	c := cursor{b: trimRightSpace(raw), ok: true}
+	var sp spans
 	c.lit(`{"eventID":`)
-	rec.EventID = c.plainString()
+	s.idAt = c.i + 1
+	c.plainString()
 	c.lit(`,"eventName":`)
-	rec.Marks.EventName = c.mark()
-	rec.EventName = c.eventName()
+	sp.eventName.Start = c.pos()
+	name := c.eventName()
+	sp.eventName.End = c.pos()
 	c.lit(`,"eventVersion":`)
 	c.string()
 	c.lit(`,"eventSource":`)
@@ -36,8 +57,11 @@ func shapedRecord(raw []byte) (rec stream.Record, ok bool) {
 	c.lit(`,"awsRegion":`)
 	c.string()
 	c.lit(`,"dynamodb":`)
-	rec.Marks.DynamoDB = c.mark()
-	rec.ApproximateCreationDateTime, rec.SequenceNumber, rec.SizeBytes = c.dynamodb(&rec.Marks)
+	sp.dynamodb.Start = c.pos()
+	var created time.Time
+	var size int64
+	created, s.seqAt, size = c.dynamodb(&sp)
+	sp.dynamodb.End = c.pos()
 	if c.ok && c.peek(`,"userIdentity":`) {
 		c.lit(`,"userIdentity":{"principalId":`)
 		c.string()
@@ -48,15 +72,47 @@ func shapedRecord(raw []byte) (rec stream.Record, ok bool) {
 	c.lit(`,"eventSourceARN":`)
 	c.string()
 	c.lit(`}`)
-	if !c.ok || c.i != len(c.b) || rec.EventID == "" {
-		return stream.Record{}, false
+	if !c.ok || c.i != len(c.b) {
+		return shaped{}, false
 	}
-	rec.JSON = c.b
-	return rec, true
+	doc.Reset(c.b)
+	sp.seed(doc)
+	s.rec = stream.Record{EventName: name, ApproximateCreationDateTime: created, SizeBytes: size, Doc: doc}
+	s.views()
+	return s, true
 }
 
-// dynamodb reads the dynamodb object: creation time, images, sequence number, size, view type.
-func (c *cursor) dynamodb(marks *stream.Marks) (created time.Time, seq string, size int64) {
+// views sets the record's EventID and SequenceNumber to views of its Doc's bytes.
+func (s *shaped) views() {
+	d := s.rec.Doc
+	s.rec.EventID = d.Text(s.idAt, rawjson.StringEnd(d.Bytes(), s.idAt-1)-1)
+	s.rec.SequenceNumber = d.Text(s.seqAt, rawjson.StringEnd(d.Bytes(), s.seqAt-1)-1)
+}
+
+// spans are where the seeded values are; an image's Start is 0 when the line has none.
+type spans struct {
+	eventName, dynamodb, keys, newImage, oldImage rawjson.Span
+}
+
+// seed leaves the spans in doc's memo.
+func (sp *spans) seed(doc *rawjson.Doc) {
+	doc.Remember(seedEventName, 1, sp.eventName)
+	doc.Remember(seedDynamoDB, 1, sp.dynamodb)
+	doc.Remember(seedKeys, 2, sp.keys)
+	for _, img := range [...]struct {
+		p *rawjson.Path
+		s rawjson.Span
+	}{{seedNewImage, sp.newImage}, {seedOldImage, sp.oldImage}} {
+		if img.s.Start == 0 {
+			img.s = rawjson.Span{Start: -1} // a shaped line has each key once: absent
+		}
+		doc.Remember(img.p, 2, img.s)
+	}
+}
+
+// dynamodb reads the dynamodb object: creation time, images, sequence number (where it starts),
+// size, view type.
+func (c *cursor) dynamodb(sp *spans) (created time.Time, seqAt int, size int64) {
 	c.lit(`{`)
 	if c.ok && c.peek(`"ApproximateCreationDateTime":`) {
 		c.lit(`"ApproximateCreationDateTime":`)
@@ -72,20 +128,18 @@ func (c *cursor) dynamodb(marks *stream.Marks) (created time.Time, seq string, s
 		c.lit(`,`)
 	}
 	c.lit(`"Keys":`)
-	marks.Keys = c.mark()
-	c.image()
+	c.image(&sp.keys)
 	if c.ok && c.peek(`,"NewImage":`) {
 		c.lit(`,"NewImage":`)
-		marks.NewImage = c.mark()
-		c.image()
+		c.image(&sp.newImage)
 	}
 	if c.ok && c.peek(`,"OldImage":`) {
 		c.lit(`,"OldImage":`)
-		marks.OldImage = c.mark()
-		c.image()
+		c.image(&sp.oldImage)
 	}
 	c.lit(`,"SequenceNumber":`)
-	seq = c.plainString()
+	seqAt = c.i + 1
+	c.plainString()
 	if c.ok && c.peek(`,"SizeBytes":`) {
 		c.lit(`,"SizeBytes":`)
 		var ok bool
@@ -98,10 +152,7 @@ func (c *cursor) dynamodb(marks *stream.Marks) (created time.Time, seq string, s
 		c.string()
 	}
 	c.lit(`}`)
-	if seq == "" {
-		c.ok = false
-	}
-	return created, seq, size
+	return created, seqAt, size
 }
 
 // cursor walks a candidate line; the first mismatch clears ok, after which every method does
@@ -112,10 +163,11 @@ type cursor struct {
 	ok bool
 }
 
-// mark is where the value about to be read starts, for stream.Marks; 0 once the line is known
-// not to be shaped (or longer than an int32 counts).
-func (c *cursor) mark() int32 {
-	if !c.ok || c.i > math.MaxInt32 {
+// pos is the cursor's offset for a Span; 0 once the line is known not to be shaped (a Doc that
+// long is not remembered in anyway).
+func (c *cursor) pos() int32 {
+	if !c.ok || c.i >= 1<<31 {
+		c.ok = false
 		return 0
 	}
 	return int32(c.i)
@@ -135,11 +187,12 @@ func (c *cursor) lit(s string) {
 
 // string skips a valid JSON string and returns its content, escapes as written.
 func (c *cursor) string() []byte {
-	if !c.ok {
+	if !c.ok || c.i >= len(c.b) || c.b[c.i] != '"' {
+		c.ok = false
 		return nil
 	}
-	end := stringEnd(unsafeString(c.b), c.i)
-	if end < 0 {
+	end, _, ok := rawjson.ScanString(c.b, c.i)
+	if !ok {
 		c.ok = false
 		return nil
 	}
@@ -148,15 +201,12 @@ func (c *cursor) string() []byte {
 	return s
 }
 
-// plainString is a string whose content has no escapes, as a view of the line: the general path
-// decodes escapes, so a value with one is left to it.
-func (c *cursor) plainString() string {
-	s := c.string()
-	if bytes.IndexByte(s, '\\') >= 0 {
+// plainString is a non-empty string whose content has no escapes: the general path decodes
+// escapes, so a value with one is left to it.
+func (c *cursor) plainString() {
+	if s := c.string(); len(s) == 0 || bytes.IndexByte(s, '\\') >= 0 {
 		c.ok = false
-		return ""
 	}
-	return unsafeString(s)
 }
 
 func (c *cursor) eventName() string {
@@ -202,30 +252,17 @@ func isNumberByte(b []byte, i int) bool {
 	return i < len(b) && (b[i] == '.' || b[i] == 'e' || b[i] == 'E')
 }
 
-// image reads an object of typed attribute values, {"name":{"S":"x"},...}, compact.
-func (c *cursor) image() {
+// image reads an object of typed attribute values, {"name":{"S":"x"},...}, compact, and notes
+// its span.
+func (c *cursor) image(s *rawjson.Span) {
 	if !c.ok {
 		return
 	}
-	if c.i = imageEnd(unsafeString(c.b), c.i); c.i < 0 {
+	start := c.pos()
+	if c.i = imageEnd(c.b, c.i); c.i < 0 {
 		c.i, c.ok = 0, false
 	}
-}
-
-// eat consumes ch, which must come next.
-func (c *cursor) eat(ch byte) {
-	if !c.try(ch) {
-		c.ok = false
-	}
-}
-
-// try consumes ch if it comes next.
-func (c *cursor) try(ch byte) bool {
-	if c.ok && c.i < len(c.b) && c.b[c.i] == ch {
-		c.i++
-		return true
-	}
-	return false
+	*s = rawjson.Span{Start: start, End: c.pos()}
 }
 
 func trimRightSpace(b []byte) []byte {
@@ -233,35 +270,4 @@ func trimRightSpace(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
-}
-
-// ownRecord copies what rec views of the input: its JSON and its strings, each on its own so
-// that nothing changes with the JSON.
-func ownRecord(rec stream.Record) stream.Record {
-	rec.JSON = bytes.Clone(rec.JSON)
-	rec.EventID, rec.SequenceNumber = strings.Clone(rec.EventID), strings.Clone(rec.SequenceNumber)
-	return rec
-}
-
-// rebase points rec at to, a copy of rec.JSON: JSON itself, and EventID and SequenceNumber when
-// they are views of the old JSON (a shaped record's are; the general path's are copies).
-func rebase(rec stream.Record, to []byte) stream.Record {
-	from := rec.JSON
-	rec.JSON = to
-	rec.EventID = rebaseString(rec.EventID, from, to)
-	rec.SequenceNumber = rebaseString(rec.SequenceNumber, from, to)
-	return rec
-}
-
-func rebaseString(s string, from, to []byte) string {
-	if len(s) == 0 || len(from) == 0 {
-		return s
-	}
-	lo := uintptr(unsafe.Pointer(unsafe.SliceData(from)))
-	p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
-	if p < lo || p+uintptr(len(s)) > lo+uintptr(len(from)) {
-		return s
-	}
-	off := int(p - lo)
-	return unsafeString(to[off : off+len(s)])
 }

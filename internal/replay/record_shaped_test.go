@@ -2,11 +2,13 @@ package replay
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tidwall/gjson"
 
+	"github.com/pipesim/pipesim/internal/rawjson"
 	"github.com/pipesim/pipesim/internal/stream"
 )
 
@@ -14,7 +16,7 @@ import (
 // too and turns into the same record, byte for byte.
 func checkShaped(t *testing.T, raw []byte) bool {
 	t.Helper()
-	fast, ok := shapedRecord(raw)
+	fast, ok := shapedRecord(raw, new(rawjson.Doc))
 	if !ok {
 		return false
 	}
@@ -22,29 +24,40 @@ func checkShaped(t *testing.T, raw []byte) bool {
 	if err != nil {
 		t.Fatalf("shapedRecord(%q) accepted it; ParseRecord says %v", raw, err)
 	}
-	if diff := cmp.Diff(string(slow.JSON), string(fast.JSON)); diff != "" {
+	if diff := cmp.Diff(string(slow.Doc.Bytes()), string(fast.rec.Doc.Bytes())); diff != "" {
 		t.Fatalf("shapedRecord(%q) JSON differs from ParseRecord's (-slow +fast):\n%s", raw, diff)
 	}
-	checkMarks(t, fast)
-	fast.JSON, slow.JSON, fast.Marks = nil, nil, stream.Marks{} // ParseRecord leaves the marks to the walk
-	if diff := cmp.Diff(slow, fast); diff != "" {
+	checkSeeds(t, fast.rec)
+	if diff := cmp.Diff(fieldsOf(slow), fieldsOf(fast.rec)); diff != "" {
 		t.Fatalf("shapedRecord(%q) differs from ParseRecord (-slow +fast):\n%s", raw, diff)
 	}
 	return true
 }
 
-// checkMarks holds a record's marks to where gjson finds each value: set exactly when the value
-// is there.
-func checkMarks(t *testing.T, rec stream.Record) {
+// fieldsOf is rec without its Doc, to compare.
+func fieldsOf(rec stream.Record) stream.Record {
+	rec.Doc = nil
+	return rec
+}
+
+// checkSeeds holds what a shaped record's Doc knows to where gjson finds each value: its span
+// when the value is there, absent when it is not.
+func checkSeeds(t *testing.T, rec stream.Record) {
 	t.Helper()
-	m := rec.Marks
-	for _, c := range []struct {
-		path string
-		mark int32
-	}{{"eventName", m.EventName}, {"dynamodb", m.DynamoDB}, {"dynamodb.Keys", m.Keys}, {"dynamodb.NewImage", m.NewImage}, {"dynamodb.OldImage", m.OldImage}} {
-		r := gjson.GetBytes(rec.JSON, c.path)
-		if want := int32(r.Index); !r.Exists() && c.mark != 0 || r.Exists() && c.mark != want {
-			t.Fatalf("shapedRecord(%s) mark of %s = %d; want %d (exists: %t)", rec.JSON, c.path, c.mark, want, r.Exists())
+	b := rec.Doc.Bytes()
+	for _, p := range []*rawjson.Path{seedEventName, seedDynamoDB, seedKeys, seedNewImage, seedOldImage} {
+		var path []string
+		for i := range p.Len() {
+			path = append(path, p.Step(i).Key)
+		}
+		r := gjson.GetBytes(b, strings.Join(path, "."))
+		s, known := rec.Doc.Lookup(p, p.Len())
+		want := rawjson.Span{Start: -1}
+		if r.Exists() {
+			want = rawjson.Span{Start: int32(r.Index), End: int32(r.Index + len(r.Raw))}
+		}
+		if !known || s != want {
+			t.Fatalf("shapedRecord(%s): the Doc knows %s as %v (%v); want %v", b, path, s, known, want)
 		}
 	}
 }
@@ -52,7 +65,7 @@ func checkMarks(t *testing.T, rec stream.Record) {
 func TestShapedRecordSeed(t *testing.T) {
 	for line := range bytes.Lines(fixture(t, "seed.jsonl")) {
 		slow, err := ParseRecord(line, Normalize{})
-		shaped := err == nil && bytes.Equal(slow.JSON, bytes.TrimSpace(line))
+		shaped := err == nil && bytes.Equal(slow.Doc.Bytes(), bytes.TrimSpace(line))
 		if shaped && !checkShaped(t, line) {
 			t.Errorf("shapedRecord(%s) = false; want the seed's records taken as they are", line)
 		}
@@ -116,10 +129,11 @@ func FuzzShapedRecord(f *testing.F) {
 // general path on the same lines, is its baseline.
 func BenchmarkShapedRecord(b *testing.B) {
 	lines := generatedLines(b, 1000)
+	var doc rawjson.Doc
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, line := range lines {
-			if _, ok := shapedRecord(line); !ok {
+			if _, ok := shapedRecord(line, &doc); !ok {
 				b.Fatalf("shapedRecord(%s) = false; want true", line)
 			}
 		}

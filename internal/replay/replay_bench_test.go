@@ -67,7 +67,7 @@ func BenchmarkReadSeed(b *testing.B) {
 	for b.Loop() {
 		n := 0
 		_, err := Reader{}.Read(bytes.NewReader(in), func(it Item) error {
-			if it.Err == nil && gjson.GetBytes(it.Record.JSON, "dynamodb.Keys").Exists() {
+			if it.Err == nil && gjson.GetBytes(it.Record.Doc.Bytes(), "dynamodb.Keys").Exists() {
 				n++
 			}
 			return nil

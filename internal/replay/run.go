@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/pipesim/pipesim/internal/config"
-	"github.com/pipesim/pipesim/internal/jsonstr"
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/stream"
 )
@@ -248,7 +247,7 @@ func (r *Run) runner(feed *Feed, p *config.Pipe, i int, dr *dryRun) (*pipe.Runne
 	rn.Opts.MaxAttempts = r.maxAttempts(p)
 	var dp *dryRunPipe
 	if dr != nil {
-		dp = &dryRunPipe{out: dr.dryRunOutput, pipe: i, quote: jsonstr.Append(nil, p.Name), src: src}
+		dp = newDryRunPipe(dr.dryRunOutput, i, p, src)
 		dr.pipes = append(dr.pipes, dp)
 		rn.Sender, src.OnChunkDone = dp, dp.chunkDone
 	} else if r.Sender == nil {

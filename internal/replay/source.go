@@ -2,13 +2,14 @@ package replay
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/pipesim/pipesim/internal/pipe"
+	"github.com/pipesim/pipesim/internal/rawjson"
 	"github.com/pipesim/pipesim/internal/stream"
 )
 
@@ -93,21 +94,39 @@ const maxActiveBytes = 64 << 20
 // 6 MB").
 const maxBatchBytes = 6 << 20
 
-// size is the memory the chunk holds: its arena and its records.
+// size is the memory the chunk holds: its arena, its records and their Docs.
 func (c *sourceChunk) size() int {
-	return cap(c.arena) + cap(c.records)*int(unsafe.Sizeof(stream.Record{}))
+	return cap(c.arena) + cap(c.records)*recordSize + cap(c.docs)*docSize
 }
+
+var (
+	recordSize = int(reflect.TypeFor[stream.Record]().Size())
+	docSize    = int(reflect.TypeFor[rawjson.Doc]().Size())
+)
 
 // chunkOf finds the chunk a record handed out by this source came from; nil when it is done.
 func (s *Source) chunkOf(rec stream.Record) *sourceChunk {
+	seq := chunkSeq(rec)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, c := range s.active {
-		if c.holds(rec) {
+		if c.seq == seq {
 			return c
 		}
 	}
 	return nil
+}
+
+// activeOut is what the pipe wrote for the chunks it has not finished (see OnChunkDone), in
+// order: chunks cut short by a cancellation.
+func (s *Source) activeOut() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b []byte
+	for _, c := range s.active {
+		b = append(b, c.out...)
+	}
+	return b
 }
 
 // Acknowledged is how many of the feed's records the pipe acknowledged: delivered,
@@ -153,10 +172,10 @@ func (s *Source) ReadBatch(ctx context.Context) (stream.Batch, stream.AckFunc, e
 			}
 		}
 		rec := s.cur.records[s.pos]
-		if batch.ShardID != "" && rec.ShardID != batch.ShardID || size > 0 && size+len(rec.JSON) > maxBatchBytes {
+		if batch.ShardID != "" && rec.ShardID != batch.ShardID || size > 0 && size+rec.Doc.Len() > maxBatchBytes {
 			break
 		}
-		size += len(rec.JSON)
+		size += rec.Doc.Len()
 		batch.ShardID = rec.ShardID
 		batch.Records = append(batch.Records, rec)
 		held = append(held, s.cur)

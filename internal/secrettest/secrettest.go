@@ -9,7 +9,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/pipesim/pipesim/internal/jsonstr"
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // Values are secrets whose escaped forms differ from their text in a URL, a JSON string or both.
@@ -31,7 +31,7 @@ func Forms(value string) []string {
 	forms := []string{value, url.QueryEscape(value), strings.ReplaceAll(url.QueryEscape(value), "+", "%20"), url.PathEscape(value)}
 	for _, quote := range []func(string) []byte{
 		func(s string) []byte { b, _ := json.Marshal(s); return b },
-		func(s string) []byte { return jsonstr.Append(nil, s) },
+		func(s string) []byte { return rawjson.AppendString(nil, s, rawjson.Output) },
 	} {
 		v := value
 		for range 3 {

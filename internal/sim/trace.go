@@ -9,10 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/pipesim/pipesim/internal/httpdest"
 	"github.com/pipesim/pipesim/internal/pipe"
+	"github.com/pipesim/pipesim/internal/rawjson"
 	"github.com/pipesim/pipesim/internal/term"
 )
 
@@ -98,12 +97,18 @@ func retryNote(e pipe.Execution) string {
 	return fmt.Sprintf("%s, next in %s; %s behind it on shard %s", attempt, e.NextDelay.Round(time.Millisecond), waiting, e.Shard)
 }
 
+// keysPath is where a record's Keys are.
+var keysPath = rawjson.KeyPath("dynamodb", "Keys")
+
 func describeRecords(e pipe.Execution) string {
 	if len(e.Records) == 0 {
 		return "(no records)"
 	}
 	r := e.Records[0]
-	keys := gjson.GetBytes(r.JSON, "dynamodb.Keys").Raw
+	var keys []byte
+	if start, end, st := r.Doc.Find(keysPath); st == rawjson.Found {
+		keys = r.Doc.Bytes()[start:end]
+	}
 	s := fmt.Sprintf("%s %s", r.EventName, keys)
 	if len(e.Records) > 1 {
 		s += fmt.Sprintf(" (+%d more)", len(e.Records)-1)

@@ -17,6 +17,7 @@ import (
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/httpdest"
 	"github.com/pipesim/pipesim/internal/pipe"
+	"github.com/pipesim/pipesim/internal/rawjson"
 	"github.com/pipesim/pipesim/internal/stream"
 )
 
@@ -74,7 +75,7 @@ func (s *batchesSource) ReadBatch(context.Context) (stream.Batch, stream.AckFunc
 func orderRecord(id, event, image string) stream.Record {
 	js := fmt.Sprintf(`{"eventID":"e%s","eventName":"%s","eventVersion":"1.1","eventSource":"aws:dynamodb","awsRegion":"us-east-1","dynamodb":{"ApproximateCreationDateTime":1764100800,"Keys":{"OrderId":{"S":"%s"}},%s,"SequenceNumber":"10000000000000000000%s","SizeBytes":40,"StreamViewType":"NEW_AND_OLD_IMAGES"},"eventSourceARN":"arn:aws:dynamodb:us-east-1:000000000000:table/orders/stream/2026-01-01T00:00:00.000"}`,
 		id, event, id, image, id)
-	return stream.Record{ShardID: "shardId-1", EventID: "e" + id, EventName: event, JSON: []byte(js)}
+	return stream.Record{ShardID: "shardId-1", EventID: "e" + id, EventName: event, Doc: rawjson.New([]byte(js))}
 }
 
 // runTraced runs the pipe over three batches against a target that answers order 1 with 503

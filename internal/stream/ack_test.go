@@ -82,7 +82,7 @@ func TestBatchStopsBeforeSixMegabytes(t *testing.T) {
 		total += len(b.Records)
 		bytes := 0
 		for _, r := range b.Records {
-			bytes += len(r.JSON)
+			bytes += r.Doc.Len()
 		}
 		if bytes > MaxBatchBytes {
 			t.Errorf("batch of %d records = %d bytes; want at most %d", len(b.Records), bytes, MaxBatchBytes)

@@ -6,10 +6,11 @@ import (
 	"slices"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // Defaults for fields a GetRecords record may leave out; DynamoDB Local and
@@ -59,7 +60,7 @@ func ConvertRecord(r types.Record, streamARN, region string) (Record, error) {
 	}
 	b = append(b, `,"eventSourceARN":`...)
 	b = appendString(b, streamARN)
-	out.JSON = append(b, '}')
+	out.Doc = rawjson.New(append(b, '}'))
 	return out, nil
 }
 
@@ -243,48 +244,11 @@ func appendBase64(b, v []byte) []byte {
 	return append(b, '"')
 }
 
-// appendString writes s as a JSON string the way AWS's Java serializer does:
-// quotes, backslashes and control characters escaped, everything else
-// (including <, >, & and non-ASCII) as is; invalid UTF-8 becomes U+FFFD.
+// appendString writes s as a JSON string the way AWS's Java serializer does (rawjson.Record):
+// quotes, backslashes and control characters escaped, everything else (including <, >, & and
+// non-ASCII) as is; invalid UTF-8 becomes U+FFFD.
 func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			b = append(b, c)
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, `\ufffd`...)
-			} else {
-				b = append(b, s[i:i+size]...)
-			}
-			i += size
-			continue
-		}
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		i++
-	}
-	return append(b, '"')
+	return rawjson.AppendString(b, s, rawjson.Record)
 }
 
 func orDefault(s, def string) string {

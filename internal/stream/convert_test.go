@@ -89,10 +89,10 @@ func TestConvertRecordGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ConvertRecord(%s) error: %v", name, err)
 			}
-			if !json.Valid(got.JSON) {
-				t.Fatalf("ConvertRecord(%s).JSON = %s; not valid JSON", name, got.JSON)
+			if !json.Valid(got.Doc.Bytes()) {
+				t.Fatalf("ConvertRecord(%s).JSON = %s; not valid JSON", name, got.Doc.Bytes())
 			}
-			checkGolden(t, filepath.Join("testdata", "convert", name+".json"), got.JSON)
+			checkGolden(t, filepath.Join("testdata", "convert", name+".json"), got.Doc.Bytes())
 		})
 	}
 }
@@ -127,7 +127,7 @@ func TestConvertRecordFields(t *testing.T) {
 		EventID: "a8f715d304a8daab894872742a3855b7", EventName: "REMOVE", SequenceNumber: "000000000000000000042",
 		ApproximateCreationDateTime: created, SizeBytes: 76,
 	}
-	if diff := cmp.Diff(want, got, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".JSON" }, cmp.Ignore())); diff != "" {
+	if diff := cmp.Diff(want, got, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Doc" }, cmp.Ignore())); diff != "" {
 		t.Errorf("ConvertRecord(remove_ttl) fields (-want +got):\n%s", diff)
 	}
 	// Empty region keeps the record's own.
@@ -138,7 +138,7 @@ func TestConvertRecordFields(t *testing.T) {
 			ApproximateCreationDateTime json.Number
 		} `json:"dynamodb"`
 	}
-	if err := json.Unmarshal(got.JSON, &m); err != nil {
+	if err := json.Unmarshal(got.Doc.Bytes(), &m); err != nil {
 		t.Fatal(err)
 	}
 	if m.AWSRegion != "ddblocal" {
@@ -221,7 +221,7 @@ func BenchmarkConvertRecord(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		out, err := ConvertRecord(rec, testStreamARN, "us-west-2")
-		if err != nil || len(out.JSON) == 0 {
+		if err != nil || len(out.Doc.Bytes()) == 0 {
 			b.Fatalf("ConvertRecord: %v", err)
 		}
 	}
@@ -308,7 +308,7 @@ func TestConvertRecordMatchesBaseline(t *testing.T) {
 			t.Fatal(err)
 		}
 		var g, w map[string]any
-		_ = json.Unmarshal(got.JSON, &g)
+		_ = json.Unmarshal(got.Doc.Bytes(), &g)
 		_ = json.Unmarshal(base, &w)
 		// The baseline writes absent images as empty maps; drop them.
 		for _, img := range []string{"NewImage", "OldImage"} {

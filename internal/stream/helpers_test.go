@@ -147,8 +147,8 @@ func values(t *testing.T, recs []Record) []string {
 				NewImage map[string]map[string]string
 			} `json:"dynamodb"`
 		}
-		if err := json.Unmarshal(r.JSON, &m); err != nil {
-			t.Fatalf("record %s: %v", r.JSON, err)
+		if err := json.Unmarshal(r.Doc.Bytes(), &m); err != nil {
+			t.Fatalf("record %s: %v", r.Doc.Bytes(), err)
 		}
 		v := "-"
 		if m.Dynamodb.NewImage != nil {

@@ -166,7 +166,7 @@ func (r *reader) add(records []types.Record) error {
 			r.firstAt = now
 		}
 		r.pending = append(r.pending, c)
-		r.bytes += len(c.JSON)
+		r.bytes += c.Doc.Len()
 		r.lastSeq = c.SequenceNumber
 	}
 	return nil
@@ -216,10 +216,10 @@ func (r *reader) releaseDue(ctx context.Context, closed bool) bool {
 func (r *reader) release(ctx context.Context) bool {
 	n, size := 0, 0
 	for n < len(r.pending) && n < r.s.cfg.BatchSize {
-		if n > 0 && size+len(r.pending[n].JSON) > MaxBatchBytes {
+		if n > 0 && size+r.pending[n].Doc.Len() > MaxBatchBytes {
 			break
 		}
-		size += len(r.pending[n].JSON)
+		size += r.pending[n].Doc.Len()
 		n++
 	}
 	batch := Batch{ShardID: r.sh.id, Records: r.pending[:n:n]}

@@ -275,8 +275,8 @@ func TestRecordShapeFromDynamoDBLocal(t *testing.T) {
 	}
 	recs := readRecords(t, src, 2)
 	var insert, remove map[string]any
-	_ = json.Unmarshal(recs[0].JSON, &insert)
-	_ = json.Unmarshal(recs[1].JSON, &remove)
+	_ = json.Unmarshal(recs[0].Doc.Bytes(), &insert)
+	_ = json.Unmarshal(recs[1].Doc.Bytes(), &remove)
 	image := map[string]any{
 		"K": map[string]any{"S": "San Diego"}, "N": map[string]any{"N": "42"}, "B": map[string]any{"B": "Zm9vYmFy"},
 		"SS": map[string]any{"SS": []any{"a"}}, "NS": map[string]any{"NS": []any{"1"}}, "BS": map[string]any{"BS": []any{"eA=="}},

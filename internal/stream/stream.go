@@ -13,6 +13,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // Starting positions of a pipe (PipeSourceDynamoDBStreamParameters).
@@ -70,18 +72,11 @@ type Record struct {
 	ShardID, EventID, EventName, SequenceNumber string
 	ApproximateCreationDateTime                 time.Time
 	SizeBytes                                   int64
-	JSON                                        []byte // the record exactly as Pipes delivers it (one JSON object, key order as real records)
-	// Marks are where JSON's most read values start, when its reader knows them for certain.
-	Marks Marks
-}
-
-// Marks are offsets in a record's JSON of the values of its top-level eventName and dynamodb
-// members and of dynamodb's Keys, NewImage and OldImage: each where a walk from the record's start
-// finds that value (the first of duplicate keys). 0 means not known (no JSON value starts at 0).
-// A reader sets them only when it has read the record's shape (replay's check of a Pipes-shaped
-// line does); the runtime hands them to template.Cursor so that paths start there.
-type Marks struct {
-	EventName, DynamoDB, Keys, NewImage, OldImage int32
+	// Doc is the record exactly as Pipes delivers it (one JSON object, keys in the order real
+	// records carry them), and what the stages found in it so far: filters, the input template,
+	// the target's $.path values and the request builder all read the record through it. A
+	// source that hands one Record to several pipes freezes its Doc first.
+	Doc *rawjson.Doc
 }
 
 // Batch is up to BatchSize records of one shard, in stream order.

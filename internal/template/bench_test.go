@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // seedFixture loads the seed's cache-put template and an INSERT record shaped like the ones
@@ -33,11 +35,13 @@ func BenchmarkRenderSeed(b *testing.B) {
 	}
 	vars := &Vars{PipeName: "weather-stats-demo-cache-put-pipe"}
 	dst := make([]byte, 0, 512)
+	var doc rawjson.Doc
 	b.SetBytes(int64(len(record)))
 	b.ReportAllocs()
 	defer reportCPU(b)()
 	for b.Loop() {
-		out, err := tpl.Render(dst[:0], record, vars)
+		doc.Reset(record) // each render is of a new record: nothing in the memo
+		out, err := tpl.Render(dst[:0], &doc, vars)
 		if err != nil || len(out) != len(seedWant) {
 			b.Fatalf("Render = %q, %v; want %q", out, err, seedWant)
 		}
@@ -52,10 +56,12 @@ func BenchmarkRenderSeedFreshBuffer(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	var doc rawjson.Doc
 	b.ReportAllocs()
 	defer reportCPU(b)()
 	for b.Loop() {
-		out, err := tpl.Render(nil, record, nil)
+		doc.Reset(record)
+		out, err := tpl.Render(nil, &doc, nil)
 		if err != nil || len(out) != len(seedWant) {
 			b.Fatalf("Render = %q, %v; want %q", out, err, seedWant)
 		}
@@ -105,7 +111,7 @@ func TestSeedBaselineAgrees(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := tpl.Render(nil, record, nil)
+	got, err := tpl.Render(nil, rawjson.New(record), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,28 +169,32 @@ func seedParams(b *testing.B) []Param {
 // BenchmarkParamResolveSeed resolves the cache-put pipe's two query values as strings.
 func BenchmarkParamResolveSeed(b *testing.B) {
 	ps, record := seedParams(b), []byte(replayRecord)
+	var doc rawjson.Doc
 	b.ReportAllocs()
 	defer reportCPU(b)()
 	for b.Loop() {
-		k, _ := ps[0].Resolve(record)
-		ttl, _ := ps[1].Resolve(record)
+		doc.Reset(record)
+		k, _ := ps[0].Resolve(&doc)
+		ttl, _ := ps[1].Resolve(&doc)
 		if len(k)+len(ttl) != len("San Francisco 102681") {
 			b.Fatalf("Resolve = %q, %q; want San Francisco 102, 681", k, ttl)
 		}
 	}
 }
 
-// BenchmarkParamAppendResolveSeed resolves the same values into a caller's buffer.
-func BenchmarkParamAppendResolveSeed(b *testing.B) {
+// BenchmarkParamAppendSeed resolves the same values into a caller's buffer.
+func BenchmarkParamAppendSeed(b *testing.B) {
 	ps, record := seedParams(b), []byte(replayRecord)
 	dst := make([]byte, 0, 64)
+	var doc rawjson.Doc
 	b.ReportAllocs()
 	defer reportCPU(b)()
 	for b.Loop() {
-		out, _ := ps[0].AppendResolve(dst[:0], record)
-		out, _ = ps[1].AppendResolve(out, record)
+		doc.Reset(record)
+		out, _ := ps[0].Append(dst[:0], &doc)
+		out, _ = ps[1].Append(out, &doc)
 		if string(out) != "San Francisco 102681" {
-			b.Fatalf("AppendResolve = %q; want San Francisco 102681", out)
+			b.Fatalf("Append = %q; want San Francisco 102681", out)
 		}
 	}
 }
@@ -198,44 +208,39 @@ func BenchmarkRenderReplayRecord(b *testing.B) {
 	}
 	record := []byte(replayRecord)
 	dst := make([]byte, 0, 512)
+	var doc rawjson.Doc
 	b.ReportAllocs()
 	defer reportCPU(b)()
 	for b.Loop() {
-		out, err := tpl.Render(dst[:0], record, nil)
+		doc.Reset(record)
+		out, err := tpl.Render(dst[:0], &doc, nil)
 		if err != nil || !bytes.Contains(out, []byte(`"MaxTemp": "71"`)) {
 			b.Fatalf("Render = %q, %v; want MaxTemp 71", out, err)
 		}
 	}
 }
 
-// BenchmarkCursorPutRecord is what the cache-put pipe does per record: render the template
-// through a Cursor, then append both query values after it.
-func BenchmarkCursorPutRecord(b *testing.B) {
-	text, _ := seedFixture(b)
-	tpl, err := Compile(text, Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ps, record := seedParams(b), []byte(replayRecord)
-	key, ttl := any(ps[0]), any(ps[1]) // as httpdest holds them: in interfaces
-	dst, url := make([]byte, 0, 512), make([]byte, 0, 64)
-	var c Cursor
-	b.ReportAllocs()
-	defer reportCPU(b)()
-	for b.Loop() {
-		c.Reset(record)
-		out, err := tpl.RenderCursor(dst[:0], &c, nil)
-		u, _ := c.AppendParam(url[:0], key)
-		u, _ = c.AppendParam(u, ttl)
-		if err != nil || len(out) == 0 || string(u) != "San Francisco 102681" {
-			b.Fatalf("RenderCursor, AppendParam = %q, %v, %q", out, err, u)
-		}
-	}
+// BenchmarkPutRecord is what the cache-put pipe does per record: render the template, then
+// append both query values after it, all through the record's Doc (the key is the template's
+// $.dynamodb.Keys.Location.S, found in the memo).
+func BenchmarkPutRecord(b *testing.B) {
+	benchPutRecord(b, nil)
 }
 
-// BenchmarkPutRecordNoCursor is the same work without the cursor: each value walks from the
-// record's start.
-func BenchmarkPutRecordNoCursor(b *testing.B) {
+// BenchmarkPutRecordSeeded is BenchmarkPutRecord on a Doc seeded and frozen as replay hands its
+// records to several pipes: the positions of Keys, NewImage and OldImage known, nothing more
+// remembered.
+func BenchmarkPutRecordSeeded(b *testing.B) {
+	seeds := []*rawjson.Path{rawjson.KeyPath("dynamodb", "Keys"), rawjson.KeyPath("dynamodb", "NewImage"), rawjson.KeyPath("dynamodb", "OldImage")}
+	benchPutRecord(b, func(doc *rawjson.Doc) {
+		for _, p := range seeds {
+			doc.Find(p)
+		}
+		doc.Freeze()
+	})
+}
+
+func benchPutRecord(b *testing.B, seed func(*rawjson.Doc)) {
 	text, _ := seedFixture(b)
 	tpl, err := Compile(text, Options{})
 	if err != nil {
@@ -243,14 +248,21 @@ func BenchmarkPutRecordNoCursor(b *testing.B) {
 	}
 	ps, record := seedParams(b), []byte(replayRecord)
 	dst, url := make([]byte, 0, 512), make([]byte, 0, 64)
+	var doc rawjson.Doc
 	b.ReportAllocs()
 	defer reportCPU(b)()
 	for b.Loop() {
-		out, err := tpl.Render(dst[:0], record, nil)
-		u, _ := ps[0].AppendResolve(url[:0], record)
-		u, _ = ps[1].AppendResolve(u, record)
+		doc.Reset(record)
+		if seed != nil {
+			b.StopTimer() // the source's work, not the pipe's
+			seed(&doc)
+			b.StartTimer()
+		}
+		out, err := tpl.Render(dst[:0], &doc, nil)
+		u, _ := ps[0].Append(url[:0], &doc)
+		u, _ = ps[1].Append(u, &doc)
 		if err != nil || len(out) == 0 || string(u) != "San Francisco 102681" {
-			b.Fatalf("Render, AppendResolve = %q, %v, %q", out, err, u)
+			b.Fatalf("Render, Append = %q, %v, %q", out, err, u)
 		}
 	}
 }

@@ -76,7 +76,7 @@ func (c *compiler) escape(j int) int {
 	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 		return j + 2
 	case 'u':
-		if _, ok := hex4([]byte(c.text), j+2); ok {
+		if j+6 <= len(c.text) && isHex(c.text[j+2:j+6]) {
 			return j + 6
 		}
 	}
@@ -237,4 +237,14 @@ func (s *jsonState) expectThen(want, then expect) {
 // complete reports whether the template was one whole, valid JSON value.
 func (s *jsonState) complete() bool {
 	return !s.broken && s.expect == expDone
+}
+
+// isHex reports whether s is only hex digits.
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }

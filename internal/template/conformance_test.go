@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // transformCase is one line of the shared conformance corpus's transforms.jsonl (schema in its
@@ -112,7 +114,7 @@ func checkTransform(t *testing.T, c transformCase, text string) {
 		t.Fatalf("Compile(%q) = %v; want no error", text, err)
 	}
 	vars := &Vars{PipeName: c.Context["pipe_name"], PipeARN: c.Context["pipe_arn"]}
-	out, err := tpl.Render(nil, c.Event, vars)
+	out, err := tpl.Render(nil, rawjson.New(c.Event), vars)
 	if c.ExpectedKind == "not_delivered" {
 		if !errors.Is(err, ErrObjectInString) {
 			t.Errorf("Render(%q) = %s, %v; want ErrObjectInString (AWS delivered nothing)", text, out, err)

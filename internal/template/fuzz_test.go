@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // fuzzRecords are the records every fuzzed template is rendered against.
@@ -51,7 +54,7 @@ func FuzzCompile(f *testing.F) {
 		for i, m := range []Missing{MissingAWS, MissingNull, MissingFail} {
 			tpl.opts = Options{Missing: m, StripObjectQuotes: i == 1}
 			for _, rec := range fuzzRecords {
-				out, err := tpl.Render(nil, rec, &Vars{PipeName: "p\"<>"})
+				out, err := tpl.Render(nil, rawjson.New(rec), &Vars{PipeName: "p\"<>"})
 				if err != nil {
 					if !errors.Is(err, ErrMissingPath) && !errors.Is(err, ErrObjectInString) {
 						t.Fatalf("Render(%q, %s) = %v", text, rec, err)
@@ -80,7 +83,7 @@ func FuzzRender(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, record []byte) {
-		tpl.Render(nil, record, nil) // any input: no panic
+		tpl.Render(nil, rawjson.New(record), nil) // any input: no panic
 		var v any
 		if json.Unmarshal(record, &v) != nil {
 			return
@@ -89,7 +92,7 @@ func FuzzRender(f *testing.F) {
 		if err != nil {
 			return
 		}
-		out, err := tpl.Render(nil, norm, nil)
+		out, err := tpl.Render(nil, rawjson.New(norm), nil)
 		if err != nil {
 			t.Fatalf("Render(%q, %s) = %v", text, norm, err)
 		}
@@ -146,7 +149,7 @@ func FuzzCompileParam(f *testing.F) {
 			return
 		}
 		for _, rec := range fuzzRecords {
-			got, found := p.Resolve(rec)
+			got, found := p.Resolve(rawjson.New(rec))
 			if !p.IsPath() && (got != value || !found) {
 				t.Fatalf("CompileParam(%q).Resolve = %q, %v; want the literal", value, got, found)
 			}
@@ -154,11 +157,13 @@ func FuzzCompileParam(f *testing.F) {
 	})
 }
 
-// FuzzCursor renders a template through a Cursor and resolves parameters after it: the body
-// must be Render's and every value Param.Resolve's, duplicate keys and malformed records
-// included (a member found from a sibling's hint may be a later duplicate, which the cursor
-// must not hand on).
-func FuzzCursor(f *testing.F) {
+// FuzzDocMemo renders a template and resolves parameters through one Doc, whose memo the
+// earlier ones fill, and through a Doc seeded as replay seeds it: every value must be the one a
+// Doc with nothing in its memo gives (a frozen fresh Doc: nothing known, nothing remembered),
+// malformed records and duplicate keys included. The body must be too, except with duplicate
+// keys: a render without the memo looks for a member from its sibling's key on, which may find a
+// later duplicate where the memo knows the first.
+func FuzzDocMemo(f *testing.F) {
 	for _, r := range fuzzRecords {
 		f.Add(r)
 	}
@@ -166,42 +171,60 @@ func FuzzCursor(f *testing.F) {
 	f.Add([]byte(`{"d":{"K":{"L":{"S":"x"}},"I":{"M":{"N":"2"},"C":{"N":"1"},"T":{"N":"3"},"M":{"N":"4"}},"K":{"L":{"S":"y"}}}}`))
 	f.Add([]byte(`{"d":{"I":{"T":{"N":"0"}},"K":{"L":{"S":"x"}},"I":{"M":{"N":"2"},"T":{"N":"3"}}}}`))
 	f.Add([]byte(`{"d":{"K":{"L":{"S":"x\"y"}},"I":{"M":{"N":2}} ,"I":1}`))
-	const text = `{"k": <$.d.K.L.S>, "m": <$.d.I.M.N>, "c": <$.d.I.C.N>, "t": "<$.d.I.T>"}`
+	f.Add([]byte(`{"d":{"K":{"L":{"S":"x"}}},"d":{"I":{"M":{"N":"2"}}}}`))
+	const text = `{"k": <$.d.K.L.S>, "m": <$.d.I.M.N>, "c": <$.d.I.C.N>, "t": "<$.d.I.T>", "l": <$.d.K.L.S>, "x": <$.d.I.X.N>}`
 	tpl, err := Compile(text, Options{})
 	if err != nil {
 		f.Fatal(err)
 	}
+	params := compileParams(f, "$.d.K.L.S", "$.d.I.T.N", "$.d.I.M.N", "$.d.I.M", "$.d.K", "$.d.I.T.N", "lit", "$.d.I[*]", "$", "$.d.I.X.N", "$.d.I.X")
+	seeds := []*rawjson.Path{rawjson.KeyPath("d"), rawjson.KeyPath("d", "I"), rawjson.KeyPath("d", "K"), rawjson.KeyPath("d", "K", "L")}
+	f.Fuzz(func(t *testing.T, record []byte) {
+		bare := rawjson.New(record)
+		bare.Freeze()
+		wantBody, wantErr := tpl.Render(nil, bare, nil)
+		var want []string
+		for _, p := range params {
+			v, ok := p.Resolve(bare)
+			want = append(want, fmt.Sprint(v, ok))
+		}
+		sameBody := json.Valid(record) && uniqueKeys(record)
+		check := func(doc *rawjson.Doc, how string) {
+			for round := range 2 { // the second time, the memo holds what the first found
+				got, err := tpl.Render(nil, doc, nil)
+				if sameBody && (string(got) != string(wantBody) || (err == nil) != (wantErr == nil)) {
+					t.Fatalf("Render(%s) %s, round %d = %q, %v; want %q, %v", record, how, round, got, err, wantBody, wantErr)
+				}
+				for i, p := range params {
+					v, ok := p.Resolve(doc)
+					if got := fmt.Sprint(v, ok); got != want[i] {
+						t.Fatalf("%s.Resolve(%s) %s, round %d = %s; want %s", p, record, how, round, got, want[i])
+					}
+				}
+			}
+		}
+		check(rawjson.New(record), "through one Doc")
+		seeded := rawjson.New(record)
+		for _, p := range seeds {
+			seeded.Find(p)
+		}
+		check(seeded, "through a seeded Doc")
+		seeded.Freeze()
+		check(seeded, "through a seeded, frozen Doc")
+	})
+}
+
+func compileParams(tb testing.TB, values ...string) []Param {
+	tb.Helper()
 	var params []Param
-	for _, v := range []string{"$.d.K.L.S", "$.d.I.T.N", "$.d.I.M.N", "$.d.I.M", "$.d.K", "$.d.I.T.N", "lit", "$.d.I[*]", "$"} {
+	for _, v := range values {
 		p, err := CompileParam(v)
 		if err != nil {
-			f.Fatal(err)
+			tb.Fatal(err)
 		}
 		params = append(params, p)
 	}
-	var marks []Param
-	for _, v := range []string{"$.d", "$.d.I", "$.d.K", "$.d.K.L"} {
-		p, err := CompileParam(v)
-		if err != nil {
-			f.Fatal(err)
-		}
-		marks = append(marks, p)
-	}
-	f.Fuzz(func(t *testing.T, record []byte) {
-		var c Cursor
-		c.Reset(record)
-		checkCursor(t, tpl, params, &c, record)
-		if !json.Valid(record) || !uniqueKeys(record) {
-			return // marks are for records whose shape was checked (replay's Pipes-shaped lines)
-		}
-		c.Reset(record) // marked where a walk from the start finds each value, as replay marks
-		for _, m := range marks {
-			if pos := walkPositions(m.path, record); pos != nil {
-				c.Mark(m, pos...)
-			}
-		}
-		checkCursor(t, tpl, params, &c, record)
-	})
+	return params
 }
 
 // uniqueKeys reports whether no object of valid JSON b has a key twice.
@@ -236,35 +259,6 @@ func uniqueKeys(b []byte) bool {
 			stack = append(stack, level{})
 		case json.Delim('}'), json.Delim(']'):
 			stack = stack[:len(stack)-1]
-		}
-	}
-}
-
-// walkPositions returns where a walk from record's start finds the value of each of p's steps,
-// or nil when it does not reach the end of p.
-func walkPositions(p *path, record []byte) []int {
-	var w walk
-	if _, st := p.walkFrom(record, skipWS(record, 0), 0, &w, -1); st != hit || w.n != len(p.steps) {
-		return nil
-	}
-	return w.pos[:w.n]
-}
-
-// checkCursor renders tpl through c, bound to record, then resolves params through it, and
-// compares each result with Render's and Param.Resolve's.
-func checkCursor(t *testing.T, tpl *Template, params []Param, c *Cursor, record []byte) {
-	t.Helper()
-	marked := c.n
-	got, gotErr := tpl.RenderCursor(nil, c, nil)
-	want, wantErr := tpl.Render(nil, record, nil)
-	if string(got) != string(want) || (gotErr == nil) != (wantErr == nil) {
-		t.Fatalf("RenderCursor(%s) (%d marks) = %q, %v; want %q, %v", record, marked, got, gotErr, want, wantErr)
-	}
-	for _, p := range params {
-		v, found := c.AppendParam(nil, p)
-		w, wFound := p.Resolve(record)
-		if string(v) != w || found != wFound {
-			t.Fatalf("AppendParam(%s) over %s (%d marks) = %q, %v; want %q, %v", p, record, marked, v, found, w, wFound)
 		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/template")
@@ -125,7 +127,7 @@ func renderGolden(text string, event []byte, opts Options, vars *Vars) (string, 
 		}
 		return "", "compile: " + err.Error() + "\n"
 	}
-	out, err := tpl.Render(nil, event, vars)
+	out, err := tpl.Render(nil, rawjson.New(event), vars)
 	if err != nil {
 		return "", "render: " + err.Error() + "\n"
 	}

@@ -1,6 +1,10 @@
 package template
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
+)
 
 // Param is one HttpParameters value: a literal, or a `$.path` resolved against the
 // untransformed record.
@@ -53,26 +57,27 @@ func (p Param) IsPath() bool { return p.path != nil }
 // String returns the value as written.
 func (p Param) String() string { return p.text }
 
-// Resolve returns the value for one record. A literal is (value, true). A path gives a string
-// value's characters and any other value's JSON text (compact); a path absent from the record,
-// or a record that is not JSON where the path walks, gives ("", false).
-func (p Param) Resolve(record []byte) (value string, found bool) {
+// Resolve returns the value for the record doc holds. A literal is (value, true). A path gives a
+// string value's characters and any other value's JSON text (compact); a path absent from the
+// record, or a record that is not JSON where the path walks, gives ("", false). The path is
+// resolved through doc (see Template.Render).
+func (p Param) Resolve(doc *rawjson.Doc) (value string, found bool) {
 	if p.path == nil {
 		return p.text, true
 	}
 	var buf [64]byte // most values fit: the string is then the only allocation
-	b, ok := p.AppendResolve(buf[:0], record)
+	b, ok := p.Append(buf[:0], doc)
 	return string(b), ok
 }
 
-// AppendResolve is Resolve appending the value to dst: it allocates only when dst must grow (or
-// for a [*] path, which builds its array). When the value is not found, dst is returned as it was.
-func (p Param) AppendResolve(dst, record []byte) ([]byte, bool) {
+// Append is Resolve appending the value to dst: it allocates only when dst must grow (or for a
+// [*] path, which builds its array). When the value is not found, dst is returned as it was.
+func (p Param) Append(dst []byte, doc *rawjson.Doc) ([]byte, bool) {
 	if p.path == nil {
 		return append(dst, p.text...), true
 	}
-	raw, st := p.path.resolve(record)
-	if st != hit {
+	raw, st := p.path.resolve(doc)
+	if st != rawjson.Found {
 		return dst, false
 	}
 	if raw[0] == '"' {

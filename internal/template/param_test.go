@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 const paramRecord = `{"eventName":"INSERT","dynamodb":{"Keys":{"Location":{"S":"San Diego"}},"NewImage":{"TTL":{"N":"120"},"Tags":{"L":[{"S":"a"},{"S":"b"}]},"Note":{"S":"x\"y\u00e9"}},"SizeBytes":96,"Flag":true,"Obj":{"k" : [1, 2]}}}`
@@ -37,7 +39,7 @@ func TestParamResolve(t *testing.T) {
 			t.Errorf("CompileParam(%q) = %v; want no error", tt.value, err)
 			continue
 		}
-		got, found := p.Resolve([]byte(paramRecord))
+		got, found := p.Resolve(rawjson.New([]byte(paramRecord)))
 		if got != tt.want || found != tt.wantFound || p.IsPath() != tt.isPath || p.String() != tt.value {
 			t.Errorf("CompileParam(%q).Resolve = %q, %v (IsPath %v); want %q, %v (IsPath %v)", tt.value, got, found, p.IsPath(), tt.want, tt.wantFound, tt.isPath)
 		}
@@ -49,7 +51,7 @@ func TestParamBadRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, found := p.Resolve([]byte(`{"x": [`)); found || got != "" {
+	if got, found := p.Resolve(rawjson.New([]byte(`{"x": [`))); found || got != "" {
 		t.Errorf("Resolve(bad record) = %q, %v; want \"\", false", got, found)
 	}
 }

@@ -2,8 +2,8 @@ package template
 
 import (
 	"fmt"
-	"strings"
-	"sync"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // stepKind is what one step of a path selects.
@@ -29,33 +29,29 @@ type path struct {
 	text     string
 	steps    []step
 	wildcard bool
-	// prefix[n] numbers the run steps[:n+1] among all compiled paths (numberPrefixes): two paths
-	// share their first n+1 steps exactly when their prefix[n] are equal.
-	prefix []uint32
+	// doc is the path as rawjson walks it, for a path without a wildcard.
+	doc *rawjson.Path
+	// memo is true when the walk stays in the record (see cacheable): what a filter, another
+	// template or a parameter found of the path is then in the Doc's memo, and what this one
+	// finds goes there.
+	memo bool
 }
 
-// prefixes numbers every distinct leading run of steps a compiled path has. It only grows, by
-// the distinct paths of the configurations loaded, which are few.
-var prefixes = struct {
-	sync.Mutex
-	ids map[string]uint32
-}{ids: map[string]uint32{}}
-
-// numberPrefixes sets p.prefix.
-func (p *path) numberPrefixes() {
-	var key strings.Builder
-	prefixes.Lock()
-	defer prefixes.Unlock()
-	p.prefix = make([]uint32, len(p.steps))
-	for n, s := range p.steps {
-		fmt.Fprintf(&key, "%d:%d:%q/", s.kind, s.index, s.key)
-		id, ok := prefixes.ids[key.String()]
-		if !ok {
-			id = uint32(len(prefixes.ids))
-			prefixes.ids[key.String()] = id
-		}
-		p.prefix[n] = id
+// docPath makes p.doc.
+func (p *path) docPath() {
+	if p.wildcard {
+		return
 	}
+	p.memo = p.cacheable()
+	steps := make([]rawjson.Step, len(p.steps))
+	for i, s := range p.steps {
+		if s.kind == stepIndex {
+			steps[i] = rawjson.IndexStep(s.index)
+		} else {
+			steps[i] = rawjson.KeyStep(s.key)
+		}
+	}
+	p.doc = rawjson.NewPath(steps...)
 }
 
 // pathError is a syntax error at a byte offset inside a path.
@@ -81,7 +77,7 @@ func parsePath(s string) (*path, *pathError) {
 		}
 		i = next
 	}
-	p.numberPrefixes()
+	p.docPath()
 	return p, nil
 }
 

@@ -1,5 +1,7 @@
 package template
 
+import "github.com/pipesim/pipesim/internal/rawjson"
+
 // Paths returns the record paths the template's placeholders read, as written ("$.a.b[0]"),
 // each once, in the order they first appear. pipesim check reads them to find paths a record
 // cannot have.
@@ -47,14 +49,14 @@ func (p *path) fields() []string {
 // Absent returns the paths of the template that are absent from record, each once, in the order
 // they appear: what rendered as the Missing option says rather than from the record. It walks
 // the record again, so a caller asks only when it shows the answer (the execution trace).
-func (t *Template) Absent(record []byte) []string {
+func (t *Template) Absent(doc *rawjson.Doc) []string {
 	var out []string
 	for i := range t.segs {
 		p := t.segs[i].path
 		if p == nil {
 			continue
 		}
-		if _, st := p.resolve(record); st == absent && !contains(out, p.text) {
+		if _, st := p.resolve(doc); st == rawjson.Absent && !contains(out, p.text) {
 			out = append(out, p.text)
 		}
 	}

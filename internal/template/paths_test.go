@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 func TestPathsAndAbsent(t *testing.T) {
@@ -20,7 +22,7 @@ func TestPathsAndAbsent(t *testing.T) {
 	}
 	remove := []byte(`{"eventName":"REMOVE","dynamodb":{"Keys":{"Location":{"S":"San Diego"}},"OldImage":{"MaxTemp":{"N":"42"}}}}`)
 	want := []string{"$.dynamodb.NewImage.MaxTemp.N", "$.dynamodb.NewImage.tags.L[0].S"}
-	if diff := cmp.Diff(want, tpl.Absent(remove)); diff != "" {
+	if diff := cmp.Diff(want, tpl.Absent(rawjson.New(remove))); diff != "" {
 		t.Errorf("Absent(REMOVE) mismatch (-want +got):\n%s", diff)
 	}
 	p, err := CompileParam("$.dynamodb.NewImage.TTL.N")

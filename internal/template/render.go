@@ -4,27 +4,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 var noVars Vars
 
-// Render appends the body the template makes of record to dst and returns it. record is the
-// raw Pipes-shaped record JSON; vars may be nil (empty names and ARNs, ingestion time now). It
-// blocks on nothing. A path absent from the record renders as the template's Missing option
-// says; with MissingFail it returns an error wrapping ErrMissingPath. A record that is not JSON
-// where a path walks gives an error wrapping ErrRecord. On error dst is returned unextended.
-func (t *Template) Render(dst, record []byte, vars *Vars) ([]byte, error) {
-	return t.render(dst, record, vars, nil)
-}
-
-// RenderCursor is Render of the cursor's record, which leaves in c where the template's paths
-// led, for the parameters resolved after it (Cursor.AppendParam).
-func (t *Template) RenderCursor(dst []byte, c *Cursor, vars *Vars) ([]byte, error) {
-	return t.render(dst, c.record, vars, c)
-}
-
-// render is Render remembering the walk in c when it is not nil.
-func (t *Template) render(dst, record []byte, vars *Vars, c *Cursor) ([]byte, error) {
+// Render appends the body the template makes of the record doc holds to dst and returns it.
+// vars may be nil (empty names and ARNs, ingestion time now). It blocks on nothing. Paths are
+// resolved through doc: a value the memo knows (found by a filter, a source, an earlier stage) is
+// not searched for, and a value found from the record's start is left in the memo for the stages
+// after (the target's $.path parameters). A path absent from the record renders as the
+// template's Missing option says; with MissingFail it returns an error wrapping ErrMissingPath.
+// A record that is not JSON where a path walks gives an error wrapping ErrRecord. On error dst is
+// returned unextended.
+func (t *Template) Render(dst []byte, doc *rawjson.Doc, vars *Vars) ([]byte, error) {
 	if vars == nil {
 		vars = &noVars
 	}
@@ -41,12 +35,9 @@ func (t *Template) render(dst, record []byte, vars *Vars, c *Cursor) ([]byte, er
 		}
 		var err error
 		if s.path != nil {
-			dst, err = t.renderPath(dst, record, s, &w, c)
-			if c != nil && err == nil {
-				c.remember(s.path, &w, w.exact)
-			}
+			dst, err = t.renderPath(dst, doc, s, &w)
 		} else {
-			dst, err = renderVar(dst, record, vars, s)
+			dst, err = renderVar(dst, doc.Bytes(), vars, s)
 		}
 		if err != nil {
 			return dst[:start], err
@@ -56,12 +47,12 @@ func (t *Template) render(dst, record []byte, vars *Vars, c *Cursor) ([]byte, er
 }
 
 // renderPath writes the value a path placeholder selects.
-func (t *Template) renderPath(dst, record []byte, s *segment, w *walk, c *Cursor) ([]byte, error) {
-	raw, st := resolvePath(record, s, w, c)
+func (t *Template) renderPath(dst []byte, doc *rawjson.Doc, s *segment, w *walk) ([]byte, error) {
+	raw, st := resolvePath(doc, s, w)
 	switch st {
-	case bad:
+	case rawjson.Malformed:
 		return dst, fmt.Errorf("resolve %s: %w", s.path.text, ErrRecord)
-	case absent:
+	case rawjson.Absent:
 		return t.renderMissing(dst, s)
 	}
 	if s.ctx == ctxString && (raw[0] == '{' || raw[0] == '[') && !t.opts.StripObjectQuotes {
@@ -70,25 +61,67 @@ func (t *Template) renderPath(dst, record []byte, s *segment, w *walk, c *Cursor
 	return appendValue(dst, raw, s.ctx), nil
 }
 
-// resolvePath resolves a placeholder's path: from the deepest value c knows (a mark, or an
-// earlier path's walk) when that is deeper than the steps the path shares with the previous
-// placeholder's, else on from the previous placeholder's walk (resolveFrom). c may be nil.
-func resolvePath(record []byte, s *segment, w *walk, c *Cursor) ([]byte, status) {
+// resolvePath resolves a placeholder's path: from the deepest value the Doc's memo knows when
+// that is deeper than the steps the path shares with the previous placeholder's, else on from
+// the previous placeholder's walk (resolveFrom).
+func resolvePath(doc *rawjson.Doc, s *segment, w *walk) ([]byte, rawjson.Status) {
 	p := s.path
-	if c == nil || c.n == 0 || p.wildcard || !p.cacheable() {
-		return p.resolveFrom(record, w, s.shared)
+	if !p.memo || len(p.steps) == 0 {
+		return p.resolveFrom(doc.Bytes(), w, s.shared)
 	}
-	e, k := c.deepest(p)
-	if k <= min(s.shared, w.n) {
-		return p.resolveFrom(record, w, s.shared)
+	k := min(s.shared, w.n)
+	if doc.MayKnow(p.doc, k) {
+		if n, span := doc.Deepest(p.doc, k); n > 0 {
+			return fromMemo(doc, p, w, n, span)
+		}
 	}
-	copy(w.pos[:k], e.pos[:k])
-	for n := range min(k, walkDepth) {
-		w.keyPos[n] = -1 // no sibling hints: these positions come from elsewhere
+	raw, st := p.resolveFrom(doc.Bytes(), w, s.shared)
+	if w.exact == w.n && st != rawjson.Malformed && len(p.steps) <= walkDepth {
+		remember(doc, p, w, k, raw, st)
 	}
-	w.n = k
-	raw, st := p.walkFrom(record, w.pos[k-1], k, w, -1)
-	w.exact = w.n // the cursor's positions are exact, and so is a walk on without a hint
+	return raw, st
+}
+
+// remember leaves in the memo what a walk from the record's start (not from a sibling's hint,
+// which may find a later duplicate key) found: the value, with the object two steps up (a
+// DynamoDB record's image) when the walk went through it, or where the path ends.
+func remember(doc *rawjson.Doc, p *path, w *walk, from int, raw []byte, st rawjson.Status) {
+	last := len(p.steps)
+	if st == rawjson.Absent {
+		doc.Remember(p.doc, w.n+1, rawjson.Span{Start: -1})
+		return
+	}
+	if g := last - 2; g > from && g > 0 {
+		doc.Remember(p.doc, g, rawjson.Span{Start: int32(w.pos[g-1])})
+	}
+	start := w.pos[last-1]
+	doc.Remember(p.doc, last, rawjson.Span{Start: int32(start), End: int32(start + len(raw))})
+}
+
+// fromMemo resolves p from the value of its first n steps, which the memo gives as span, and
+// leaves the value in the memo.
+func fromMemo(doc *rawjson.Doc, p *path, w *walk, n int, span rawjson.Span) ([]byte, rawjson.Status) {
+	record := doc.Bytes()
+	w.n, w.exact = 0, 0
+	if !span.Present() {
+		return nil, rawjson.Absent
+	}
+	if n == len(p.steps) && span.End > 0 {
+		w.n = 0 // the walk's positions are not known: the next path starts afresh
+		return record[span.Start:span.End], rawjson.Found
+	}
+	for j := range min(n, walkDepth) {
+		w.pos[j], w.keyPos[j] = -1, -1 // known only at step n: the memo keeps one position
+	}
+	if n <= walkDepth {
+		w.pos[n-1] = int(span.Start)
+	}
+	w.n = min(n, walkDepth)
+	raw, st := p.walkFrom(record, int(span.Start), n, w, -1)
+	w.exact = w.n // the memo's positions are exact, and so is a walk on without a hint
+	if st != rawjson.Malformed && len(p.steps) <= walkDepth {
+		remember(doc, p, w, len(p.steps), raw, st)
+	}
 	return raw, st
 }
 
@@ -169,12 +202,12 @@ func renderEvent(dst, record []byte, s *segment) ([]byte, error) {
 // appendEventJSON writes the record as JSON with an SQS body that holds JSON decoded into that
 // JSON, as the docs define <aws.pipes.event.json> ("encoded fields ... are decoded").
 func appendEventJSON(dst, record []byte) []byte {
-	i := skipWS(record, 0)
+	i := rawjson.SkipSpace(record, 0)
 	if i == len(record) || record[i] != '{' {
 		return appendCanonical(dst, record, false)
 	}
-	pos, _, st := member(record, i, "body", -1)
-	if st != hit || record[pos] != '"' {
+	pos, _, st := rawjson.Member(record, i, "body", -1)
+	if st != rawjson.Found || record[pos] != '"' {
 		return appendCanonical(dst, record, false)
 	}
 	body, ok := jsonBody(record, pos)
@@ -183,5 +216,5 @@ func appendEventJSON(dst, record []byte) []byte {
 	}
 	dst = appendCanonical(dst, record[:pos], false)
 	dst = appendCanonical(dst, body, false)
-	return appendCanonical(dst, record[stringEnd(record, pos):], false)
+	return appendCanonical(dst, record[rawjson.StringEnd(record, pos):], false)
 }

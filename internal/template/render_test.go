@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 func render(t *testing.T, text, record string, opts Options) string {
@@ -14,7 +16,7 @@ func render(t *testing.T, text, record string, opts Options) string {
 	if err != nil {
 		t.Fatalf("Compile(%q) = %v", text, err)
 	}
-	out, err := tpl.Render(nil, []byte(record), &Vars{PipeName: "p", IngestionTime: time.Unix(0, 0)})
+	out, err := tpl.Render(nil, rawjson.New([]byte(record)), &Vars{PipeName: "p", IngestionTime: time.Unix(0, 0)})
 	if err != nil {
 		t.Fatalf("Render(%q, %s) = %v", text, record, err)
 	}
@@ -46,7 +48,7 @@ func TestRenderMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	dst := []byte("prefix")
-	out, err := tpl.Render(dst, []byte(record), nil)
+	out, err := tpl.Render(dst, rawjson.New([]byte(record)), nil)
 	if !errors.Is(err, ErrMissingPath) || !strings.Contains(err.Error(), "$.a.x") || string(out) != "prefix" {
 		t.Errorf("Render(missing fail) = %q, %v; want \"prefix\", ErrMissingPath naming $.a.x", out, err)
 	}
@@ -114,7 +116,7 @@ func TestRenderBadRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, record := range []string{``, `{`, `{"a": {"b"`, `{"a" 1}`, `{"x": "unterminated`, `{"x": 1 "a": 2}`, `{"x": [1,`} {
-		out, err := tpl.Render([]byte("keep"), []byte(record), nil)
+		out, err := tpl.Render([]byte("keep"), rawjson.New([]byte(record)), nil)
 		if !errors.Is(err, ErrRecord) || string(out) != "keep" {
 			t.Errorf("Render(%q) = %q, %v; want \"keep\", ErrRecord", record, out, err)
 		}
@@ -123,7 +125,7 @@ func TestRenderBadRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ev.Render(nil, []byte(`{"a":`), nil); !errors.Is(err, ErrRecord) {
+	if _, err := ev.Render(nil, rawjson.New([]byte(`{"a":`)), nil); !errors.Is(err, ErrRecord) {
 		t.Errorf("Render(<aws.pipes.event>, bad record) = %v; want ErrRecord", err)
 	}
 }
@@ -134,7 +136,7 @@ func TestRenderNilVars(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := time.Now().UTC().Truncate(time.Millisecond)
-	out, err := tpl.Render(nil, []byte(`{}`), nil)
+	out, err := tpl.Render(nil, rawjson.New([]byte(`{}`)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +155,7 @@ func TestRenderVarEscaping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := tpl.Render(nil, []byte(`{"k": "v\n"}`), &Vars{PipeName: "a\"b"})
+	out, err := tpl.Render(nil, rawjson.New([]byte(`{"k": "v\n"}`)), &Vars{PipeName: "a\"b"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +172,7 @@ func TestRenderObjectInString(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out, err := tpl.Render(nil, []byte(record), nil); !errors.Is(err, ErrObjectInString) || !strings.Contains(err.Error(), "$.k") || len(out) != 0 {
+	if out, err := tpl.Render(nil, rawjson.New([]byte(record)), nil); !errors.Is(err, ErrObjectInString) || !strings.Contains(err.Error(), "$.k") || len(out) != 0 {
 		t.Errorf("Render(%q) = %q, %v; want ErrObjectInString naming $.k", text, out, err)
 	}
 	want := `{"s": "keys: {a:b c}", "l": "[1,x]", "ok": "str"}`
@@ -192,7 +194,7 @@ func TestRenderConcurrent(t *testing.T) {
 		go func() {
 			var out []byte
 			for range 100 {
-				out, _ = tpl.Render(out[:0], record, nil)
+				out, _ = tpl.Render(out[:0], rawjson.New(record), nil)
 			}
 			done <- string(out)
 		}()

@@ -27,12 +27,12 @@ func TopicsOf(cfg *config.Config) []Topic {
 	var out []Topic
 	for _, p := range cfg.Pipes {
 		t := p.Target
-		if t == nil || !strings.Contains(t.Dest.Endpoint, "/topics/") || len(t.PathParams) != 2 {
+		if t == nil || !strings.Contains(t.Dest.Endpoint, "/topics/") || len(t.PathParams()) != 2 {
 			continue
 		}
 		var v [2]string
 		literal := true
-		for i, pp := range t.PathParams {
+		for i, pp := range t.PathParams() {
 			tp, ok := pp.(template.Param)
 			literal = literal && ok && !tp.IsPath()
 			v[i] = tp.String()
