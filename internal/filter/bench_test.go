@@ -3,6 +3,7 @@ package filter
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -163,4 +164,78 @@ func dig(m map[string]any, keys ...string) any {
 		v = mm[k]
 	}
 	return v
+}
+
+// BenchmarkStreamFilters decides, for the seed's MODIFY record, the filters of every pipe that
+// reads one stream, through one Group: filters=N is N of streamFilters' exact and prefix
+// filters in pipes of five (filters=1 and 5 are one pipe; 50 is ten pipes, the last of which
+// matches). Each record is a new Doc, as each stream record is.
+func BenchmarkStreamFilters(b *testing.B) {
+	for _, n := range []int{1, 5, 10, 50} {
+		b.Run(fmt.Sprintf("filters=%d", n), func(b *testing.B) {
+			pipes, want := streamPipes(b, n)
+			g, err := NewGroup(pipes...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			rec := loadRecord(b)
+			var doc rawjson.Doc
+			b.ReportAllocs()
+			cpu := startCPU()
+			defer cpu.report(b)
+			for b.Loop() {
+				doc.Reset(rec)
+				if v := g.Decide(&doc); v != want {
+					b.Fatalf("Decide = %b; want %b", v, want)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkStreamFiltersPerPipe is BenchmarkStreamFilters with each pipe matching its own
+// filters, one read of the record per pipe: what a stream's pipes cost without a Group.
+func BenchmarkStreamFiltersPerPipe(b *testing.B) {
+	for _, n := range []int{1, 5, 10, 50} {
+		b.Run(fmt.Sprintf("filters=%d", n), func(b *testing.B) {
+			pipes, want := streamPipes(b, n)
+			rec := loadRecord(b)
+			var doc rawjson.Doc
+			b.ReportAllocs()
+			cpu := startCPU()
+			defer cpu.report(b)
+			for b.Loop() {
+				doc.Reset(rec)
+				var v uint64
+				for i, f := range pipes {
+					if f.Match(&doc) {
+						v |= 1 << i
+					}
+				}
+				if v != want {
+					b.Fatalf("Match = %b; want %b", v, want)
+				}
+			}
+		})
+	}
+}
+
+// streamPipes compiles n of streamFilters' filters into pipes of five, and says which pipes
+// match the seed record.
+func streamPipes(b *testing.B, n int) ([]*Filters, uint64) {
+	var pipes []*Filters
+	var want uint64
+	for i := 0; n > 0; i++ {
+		fs := streamFilters(i)[:min(n, 5)]
+		n -= len(fs)
+		f, err := CompileFilters(fs, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if f.Match(rawjson.New(loadRecord(b))) {
+			want |= 1 << i
+		}
+		pipes = append(pipes, f)
+	}
+	return pipes, want
 }

@@ -33,6 +33,10 @@ type Filters struct {
 	patterns []*Pattern
 	warnings []Warning
 	slots    *slotTrie // nil: walk each pattern
+	// srcs and opts are what the patterns were compiled from: a Group compiles them again
+	// for its own trie (a trie numbers the fields of the patterns it holds).
+	srcs []string
+	opts Options
 }
 
 // pollerFields are added by the Pipes poller after filtering (AWS docs,
@@ -57,7 +61,7 @@ func CompileFilters(patterns []string, opts Options) (*Filters, error) {
 // compileFilters is CompileFilters without Pipes' limit on the number of filters: the matcher
 // answers right for any number of them.
 func compileFilters(patterns []string, opts Options) (*Filters, error) {
-	f := &Filters{}
+	f := &Filters{srcs: slices.Clone(patterns), opts: opts}
 	for i, src := range patterns {
 		p, err := compileFilter(i, src, opts, &f.warnings)
 		if err != nil {
@@ -66,7 +70,7 @@ func compileFilters(patterns []string, opts Options) (*Filters, error) {
 		f.patterns = append(f.patterns, p)
 	}
 	if len(f.patterns) > 1 {
-		f.slots = buildSlots(f.patterns)
+		f.slots = buildSlots(f.patterns, nil)
 	}
 	return f, nil
 }
@@ -123,34 +127,31 @@ func hidePollerFields(n *node, i int, warnings *[]Warning) {
 // a path, are walked once per filter instead.
 // Match allocates nothing in either case (the walks' memo is pooled).
 func (f *Filters) Match(doc *rawjson.Doc) bool {
-	return f.match(doc.Bytes())
-}
-
-func (f *Filters) match(record []byte) bool {
 	switch len(f.patterns) {
 	case 0:
 		return true
 	case 1:
-		return f.patterns[0].match(record)
+		return f.patterns[0].match(doc.Bytes())
 	}
 	if f.slots != nil {
-		return f.matchShared(record)
+		return f.matchShared(doc)
 	}
-	return f.matchWalks(record)
+	return f.matchWalks(doc.Bytes())
 }
 
-// matchShared is Match through one read of the record shared by the filters.
-// It is a function of its own so that the single-filter path does not set up
-// its large frame.
-func (f *Filters) matchShared(record []byte) bool {
-	r := newSlotRead(f.slots, f.patterns, record)
+// matchShared is Match through one read of the record shared by the filters,
+// which leaves what it found in doc's memo. It is a function of its own so
+// that the single-filter path does not set up its large frame.
+func (f *Filters) matchShared(doc *rawjson.Doc) bool {
+	r := newSlotRead(f.slots, f.patterns, doc.Bytes())
 	switch r.read() {
 	case readOK, readDecided:
-		return r.answer
+		r.remember(doc)
+		return r.answer != 0
 	case readBad:
 		return false
 	}
-	return f.matchWalks(record)
+	return f.matchWalks(doc.Bytes())
 }
 
 // matchWalks walks the record once per pattern, sharing a memo of what was

@@ -2,7 +2,10 @@ package filter
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"slices"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // With several filters, Filters.Match reads the record once, guided by a
@@ -33,6 +36,19 @@ type slotTrie struct {
 	// dotNames are the trie's names: a key "name.x" would send the read to
 	// the per-filter walks, so reading cannot stop before one.
 	dotNames []string
+	// groupOf is each filter's group, and groups each group's filters (one bit
+	// per filter): a Filters is one group, whose answer is the OR of its
+	// filters; a Group has one per pipe. A group is decided by the first of
+	// its filters that matches, or once all of them failed.
+	groupOf []uint8
+	groups  []uint64
+	// waiters are, per slot, the filters whose needs name it; noNeeds the
+	// filters that name none (decided from the start).
+	waiters [maxSlots]uint64
+	noNeeds uint64
+	// paths are the trie's nodes as rawjson paths (nil for the record), for
+	// what a read leaves in a Doc's memo; depth is each node's.
+	paths []*rawjson.Path
 }
 
 func (t *slotTrie) child(parent int32, name string) int32 {
@@ -76,16 +92,27 @@ func (t *slotTrie) add(n *node, at int32) uint64 {
 func slotBit(c int32) uint64 { return uint64(1) << uint(c) }
 
 // buildSlots returns the trie for the patterns, or nil when they are more
-// filters or name more paths than the fast path holds.
-func buildSlots(patterns []*Pattern) *slotTrie {
+// filters or name more paths than the fast path holds. groupOf gives each
+// pattern's group (see slotTrie.groupOf); nil puts them all in one.
+func buildSlots(patterns []*Pattern, groupOf []uint8) *slotTrie {
 	if len(patterns) > maxSlotFilters {
 		return nil
 	}
-	t := &slotTrie{names: []string{""}, children: [][]int32{nil}}
-	for _, p := range patterns {
+	if groupOf == nil {
+		groupOf = make([]uint8, len(patterns))
+	}
+	t := &slotTrie{names: []string{""}, children: [][]int32{nil}, groupOf: groupOf}
+	for k, p := range patterns {
 		t.needs = append(t.needs, t.add(p.root, 0))
 		c, ok := flatten(p.root)
 		t.conds, t.flat = append(t.conds, c), append(t.flat, ok)
+		for int(groupOf[k]) >= len(t.groups) {
+			t.groups = append(t.groups, 0)
+		}
+		t.groups[groupOf[k]] |= 1 << k
+		if t.needs[k] == 0 {
+			t.noNeeds |= 1 << k
+		}
 	}
 	if len(t.names) > maxSlots {
 		return nil
@@ -103,7 +130,36 @@ func buildSlots(patterns []*Pattern) *slotTrie {
 			t.dotNames = append(t.dotNames, t.names[c])
 		}
 	}
+	t.buildPaths()
+	t.buildWaiters()
 	return t
+}
+
+// buildWaiters registers each filter on the slots it needs that have no
+// needed slot below them: a slot settles no sooner than the objects above it
+// (they settle when the read enters them, or with it when they close), so a
+// filter is ready once those have settled.
+func (t *slotTrie) buildWaiters() {
+	for k, needs := range t.needs {
+		for n := needs; n != 0; n &= n - 1 {
+			c := bits.TrailingZeros64(n)
+			if needs&t.subtree[c]&^slotBit(int32(c)) == 0 {
+				t.waiters[c] |= 1 << k
+			}
+		}
+	}
+}
+
+// buildPaths gives each node below the record its path, as rawjson knows it.
+func (t *slotTrie) buildPaths() {
+	t.paths = make([]*rawjson.Path, len(t.names))
+	keys := make([][]string, len(t.names))
+	for c := range t.names { // children come after their parent
+		for _, k := range t.children[c] {
+			keys[k] = append(slices.Clip(keys[c]), t.names[k])
+			t.paths[k] = rawjson.KeyPath(keys[k]...)
+		}
+	}
 }
 
 type slotKind uint8

@@ -3,6 +3,8 @@ package filter
 import (
 	"bytes"
 	"math/bits"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // slotRead is one Filters.Match call's read of a record through the slot
@@ -19,9 +21,11 @@ type slotRead struct {
 	d       []byte
 	sv      slotValues
 	settled uint64 // the slots whose value is final
+	seen    uint64 // the settled slots decideReady has looked at
+	started bool   // decideReady has run: the filters that need no slot are done
 	open    uint64 // filters not yet decided (bit k for pats[k]; buildSlots allows maxSlotFilters)
 	decided bool   // the answer is known
-	answer  bool
+	answer  uint64 // the groups that matched (bit g for group g); a Filters is group 0
 	// safeFrom is the first offset from which the rest of the record holds
 	// nothing that could need the walks; -1 until first needed.
 	safeFrom int
@@ -176,22 +180,33 @@ func (r *slotRead) settle(pos int) bool {
 	return pos >= r.safeFrom
 }
 
-// decideReady evaluates the open filters whose paths are all settled.
+// decideReady evaluates the open filters whose paths are all settled. A
+// filter that matches decides its group: the group's other filters close
+// unread.
 func (r *slotRead) decideReady() {
-	for open := r.open; open != 0; open &= open - 1 {
+	var cand uint64
+	if !r.started {
+		r.started, cand = true, r.t.noNeeds
+	}
+	for d := r.settled &^ r.seen; d != 0; d &= d - 1 {
+		cand |= r.t.waiters[bits.TrailingZeros64(d)]
+	}
+	r.seen = r.settled
+	// Only filters that need a slot settled since the last call can have become ready.
+	for open := cand & r.open; open != 0; open &= open - 1 {
 		k := bits.TrailingZeros64(open)
-		if r.t.needs[k]&^r.settled != 0 {
-			continue
+		if r.open&(1<<k) == 0 || r.t.needs[k]&^r.settled != 0 {
+			continue // closed by its group's match, or not ready
 		}
 		if r.t.eval(k, r.pats[k], r.d, &r.sv) {
-			r.decided, r.answer = true, true
-			return
+			g := r.t.groupOf[k]
+			r.answer |= 1 << g
+			r.open &^= r.t.groups[g]
+			continue
 		}
 		r.open &^= 1 << k
 	}
-	if r.open == 0 {
-		r.decided = true
-	}
+	r.decided = r.open == 0
 }
 
 // safeFrom returns the offset after the last backslash, or the last dot that
@@ -244,4 +259,40 @@ func (t *slotTrie) eval(k int, p *Pattern, d []byte, sv *slotValues) bool {
 		return t.conds[k].eval(d, sv)
 	}
 	return p.root.evalSlots(d, sv)
+}
+
+// maxRemember bounds what one read leaves in a Doc's memo, which the
+// template and parameters read after the filters need room in too.
+const maxRemember = 4
+
+// remember leaves in doc's memo, for the stages after the filters, where the
+// read found the objects its filters step through (dynamodb, NewImage, ...),
+// and which of them the record lacks (a REMOVE's NewImage): a template's or
+// parameter's path under them starts there. Values are the first of
+// duplicate keys and keys are compared decoded, as rawjson's walk finds them;
+// a read that fell back to the walks leaves nothing.
+func (r *slotRead) remember(doc *rawjson.Doc) {
+	if doc.Frozen() {
+		return
+	}
+	n := 0
+	for c := 1; c < len(r.t.names) && n < maxRemember; c++ {
+		if len(r.t.children[c]) == 0 {
+			continue
+		}
+		var s rawjson.Span
+		switch {
+		case r.sv.kind[c] == slotObject:
+			s = rawjson.Span{Start: r.sv.off[c]}
+		case r.sv.kind[c] == slotAbsent && r.settled&slotBit(int32(c)) != 0:
+			s = rawjson.Span{Start: -1}
+		default:
+			continue
+		}
+		p := r.t.paths[c]
+		if _, known := doc.Lookup(p, p.Len()); !known {
+			doc.Remember(p, p.Len(), s)
+			n++
+		}
+	}
 }

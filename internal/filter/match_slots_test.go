@@ -74,12 +74,12 @@ func TestFiltersSlotsStopEarly(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := newSlotRead(f.slots, f.patterns, seed)
-	if st := r.read(); st != readDecided || !r.answer {
+	if st := r.read(); st != readDecided || r.answer != 1 {
 		t.Errorf("read(seed) = %v, answer %v; want %v, true", st, r.answer, readDecided)
 	}
 	none := bytes.Replace(seed, []byte(`{"N":"91"}`), []byte(`{"N":"90"}`), 1)
 	r = newSlotRead(f.slots, f.patterns, none)
-	if st := r.read(); st != readDecided || r.answer {
+	if st := r.read(); st != readDecided || r.answer != 0 {
 		t.Errorf("read(no match) = %v, answer %v; want %v, false", st, r.answer, readDecided)
 	}
 }

@@ -70,7 +70,7 @@ type ReadAhead interface {
 func newDispatcher(r *Runner) *dispatcher {
 	d := &dispatcher{r: r, workers: map[laneKey]chan job{}, queued: map[string]*atomic.Int64{}}
 	r.waiting = d.waiting
-	if r.Pipe.Filters != nil {
+	if r.Pipe.Filters != nil && r.Filter == nil {
 		if field, values, ok := r.Pipe.Filters.TopStrings(); ok && field == "eventName" {
 			d.eventNames = values
 		}
@@ -82,6 +82,9 @@ func newDispatcher(r *Runner) *dispatcher {
 func (d *dispatcher) match(rec stream.Record) bool {
 	if d.eventNames != nil && rec.EventName != "" { // the record's eventName is its EventName
 		return slices.Contains(d.eventNames, rec.EventName)
+	}
+	if d.r.Filter != nil {
+		return d.r.Filter.Match(rec.Doc)
 	}
 	return d.r.Pipe.Filters.Match(rec.Doc)
 }

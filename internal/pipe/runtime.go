@@ -99,6 +99,11 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// Filter decides whether a record passes a pipe's FilterCriteria.
+type Filter interface {
+	Match(doc *rawjson.Doc) bool
+}
+
 // Runner runs one pipe. Create it with all fields set, then call Run.
 type Runner struct {
 	Pipe   *config.Pipe
@@ -116,6 +121,10 @@ type Runner struct {
 	Opts      Options
 	// SourceARN is the stream ARN, for <aws.pipes.source-arn> and the dead-letter message.
 	SourceARN string
+	// Filter, if set, decides which records pass the pipe's filters instead of Pipe.Filters,
+	// which it must answer as: a source that hands one Doc to several pipes decides their
+	// filters together (filter.Group) and gives each pipe its Member.
+	Filter Filter
 
 	halt   context.CancelFunc                // stops Run (Opts.MaxAttempts)
 	halted atomic.Pointer[NotDeliveredError] // why it was stopped

@@ -84,6 +84,9 @@ type Feed struct {
 	subs  []*Source
 	Stats Stats
 	Form  Form // the form read, once Run returned
+	// Decide, if set, reads each record's Doc before it is frozen and handed to every source:
+	// the pipes' filters are decided there, together, and their verdicts left in the Doc.
+	Decide func(*rawjson.Doc)
 }
 
 // NewFeed returns a feed over in; add sources with Source, then call Run.
@@ -184,6 +187,9 @@ func (fd *feeding) store(it *Item) error {
 	doc := &fd.docs[len(fd.cur)] // flush comes at ChunkSize records: there is room
 	it.own(fd.arena[start:len(fd.arena):len(fd.arena)], doc)
 	doc.SetNote(chunkKey, uint64(fd.seq))
+	if fd.f.Decide != nil {
+		fd.f.Decide(doc)
+	}
 	doc.Freeze()
 	return nil
 }

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/filter"
 	"github.com/pipesim/pipesim/internal/pipe"
+	"github.com/pipesim/pipesim/internal/rawjson"
 	"github.com/pipesim/pipesim/internal/stream"
 )
 
@@ -237,7 +239,46 @@ func (r *Run) runners(feed *Feed, cancel func()) ([]*pipe.Runner, []*pipeCounts,
 		runners, counts = append(runners, rn), append(counts, c)
 		sum.Pipes = append(sum.Pipes, &PipeSummary{Name: p.Name})
 	}
+	if err := shareFilters(feed, runners); err != nil {
+		return nil, nil, nil, nil, err
+	}
 	return runners, counts, sum, dr, nil
+}
+
+// shareFilters decides the filters of the pipes that read a record's bytes to decide them in
+// one read of each record, in the feed, before the record's Doc is handed to every pipe
+// (filter.Group); each such pipe then finds its verdict in the Doc. Pipes whose filters only
+// ask for some eventNames are left to decide from the record's EventName, which reads nothing,
+// and one pipe alone has nothing to share.
+func shareFilters(feed *Feed, runners []*pipe.Runner) error {
+	var reading []*pipe.Runner
+	for _, rn := range runners {
+		f := rn.Pipe.Filters
+		if f == nil || f.Len() == 0 {
+			continue
+		}
+		if field, _, ok := f.TopStrings(); ok && field == "eventName" {
+			continue
+		}
+		reading = append(reading, rn)
+	}
+	if len(reading) < 2 {
+		return nil
+	}
+	reading = reading[:min(len(reading), filter.MaxGroupPipes)]
+	fs := make([]*filter.Filters, len(reading))
+	for i, rn := range reading {
+		fs[i] = rn.Pipe.Filters
+	}
+	g, err := filter.NewGroup(fs...)
+	if err != nil {
+		return fmt.Errorf("replay: %w", err)
+	}
+	for i, rn := range reading {
+		rn.Filter = g.Member(i)
+	}
+	feed.Decide = func(doc *rawjson.Doc) { g.Decide(doc) }
+	return nil
 }
 
 func (r *Run) runner(feed *Feed, p *config.Pipe, i int, dr *dryRun) (*pipe.Runner, *pipeCounts, error) {
