@@ -14,12 +14,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/ddblocal/ddblocaltest"
 )
 
 // TestCaptureThenReplay captures a table's stream from real DynamoDB Local, then replays the
 // capture in a dry run through the seed design's pipes.
 func TestCaptureThenReplay(t *testing.T) {
-	endpoint := ddblocal.ForTest(t)
+	endpoint := ddblocaltest.Endpoint(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	table := fmt.Sprintf("capture-test-%d", time.Now().UnixNano())

@@ -7,14 +7,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/ddblocal/ddblocaltest"
 )
 
 // TestDemo runs `pipesim demo` on embedded defaults against the real DynamoDB Local.
 func TestDemo(t *testing.T) {
 	t.Setenv("MOMENTO_API_ENDPOINT", "")
 	t.Setenv("MOMENTO_API_KEY", "")
-	endpoint := ddblocal.ForTest(t)
+	endpoint := ddblocaltest.Endpoint(t)
 	var out, errOut bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/pipesim/pipesim/internal/config"
-	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/ddblocal/ddblocaltest"
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/stream"
 )
@@ -116,7 +116,7 @@ func TestDLQPurge(t *testing.T) {
 // a queue of the design nothing was dead-lettered to has nothing to redrive.
 func TestDLQRedriveQueues(t *testing.T) {
 	t.Setenv("MOMENTO_API_ENDPOINT", "")
-	endpoint := ddblocal.ForTest(t)
+	endpoint := ddblocaltest.Endpoint(t)
 	state := t.TempDir()
 	s, out, _ := testStreams()
 	err := (&dlqCmd{s}).Run(context.Background(), []string{"redrive", "--dynamodb-endpoint", endpoint, "--state-dir", state, "--queue", "unknown-dlq"})

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/ddblocal/ddblocaltest"
 	"github.com/pipesim/pipesim/internal/momento"
 	momentogrpc "github.com/pipesim/pipesim/internal/momento/grpc"
 )
@@ -59,7 +59,7 @@ func TestRunPrintsMadeUpKey(t *testing.T) {
 	t.Setenv("MOMENTO_API_ENDPOINT", "")
 	t.Setenv("MOMENTO_API_KEY", "")
 	state := t.TempDir()
-	_, stderr := startRun(t, "--dynamodb-endpoint", ddblocal.ForTest(t), "--state-dir", state, "--poll-interval", "50ms")
+	_, stderr := startRun(t, "--dynamodb-endpoint", ddblocaltest.Endpoint(t), "--state-dir", state, "--poll-interval", "50ms")
 	key := lineAfter(t, stderr.String(), "): ")
 	if momento.KeyEndpoint(key) == "" {
 		t.Fatalf("printed key %q is not a development key:\n%s", key, stderr.String())
@@ -97,7 +97,7 @@ func TestRunGivenKeyNotPrinted(t *testing.T) {
 	t.Setenv("MOMENTO_API_ENDPOINT", "")
 	t.Setenv("MOMENTO_API_KEY", "")
 	const key = "my-own-key-0123456789"
-	stdout, stderr := startRun(t, "--dynamodb-endpoint", ddblocal.ForTest(t), "--state-dir", t.TempDir(), "--poll-interval", "50ms",
+	stdout, stderr := startRun(t, "--dynamodb-endpoint", ddblocaltest.Endpoint(t), "--state-dir", t.TempDir(), "--poll-interval", "50ms",
 		"--momento-api-key", key)
 	if strings.Contains(stdout.String()+stderr.String(), key) {
 		t.Errorf("run printed the given key:\n%s", stderr.String())
@@ -132,7 +132,7 @@ Pipes:
 		t.Fatal(err)
 	}
 	state := filepath.Join(dir, "state")
-	_, stderr := startRun(t, "--pipes", pipes, "--dynamodb-endpoint", ddblocal.ForTest(t), "--state-dir", state, "--poll-interval", "50ms")
+	_, stderr := startRun(t, "--pipes", pipes, "--dynamodb-endpoint", ddblocaltest.Endpoint(t), "--state-dir", state, "--poll-interval", "50ms")
 	if strings.Contains(strings.ReplaceAll(stderr.String(), dir, "DIR"), "Momento") { // the state line names dir, which holds the test's name
 		t.Errorf("run of a design without Momento mentions Momento:\n%s", stderr.String())
 	}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/ddblocal/ddblocaltest"
 )
 
 // TestRunWeb runs the seed design with --web, as its users did on AWS: put a weather item
@@ -22,7 +22,7 @@ import (
 func TestRunWeb(t *testing.T) {
 	t.Setenv("MOMENTO_API_ENDPOINT", "")
 	t.Setenv("MOMENTO_API_KEY", "")
-	endpoint := ddblocal.ForTest(t)
+	endpoint := ddblocaltest.Endpoint(t)
 	var stdout, stderr syncBuffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/ddblocal/ddblocaltest"
 	"github.com/pipesim/pipesim/internal/momento"
 )
 
@@ -65,7 +65,7 @@ func freeLoopbackAddr(t *testing.T) string {
 // and sees the REMOVE message and the entry gone.
 func TestMomentoSDK(t *testing.T) {
 	sdk := momentoSDK(t)
-	ddb := ddblocal.ForTest(t)
+	ddb := ddblocaltest.Endpoint(t)
 	state := t.TempDir()
 	grpcAddr := freeLoopbackAddr(t)
 

@@ -16,7 +16,7 @@ import (
 
 	"github.com/pipesim/pipesim/internal/cdktest"
 	"github.com/pipesim/pipesim/internal/cfn"
-	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/ddblocal/ddblocaltest"
 	"github.com/pipesim/pipesim/internal/pipe"
 )
 
@@ -26,7 +26,7 @@ import (
 // write reaches the API as the template says; a write the filter drops sends nothing.
 func TestCDKApp(t *testing.T) {
 	out := cdktest.Out(t)
-	endpoint := ddblocal.ForTest(t)
+	endpoint := ddblocaltest.Endpoint(t)
 	var mu sync.Mutex
 	var got []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -9,14 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/ddblocal/ddblocaltest"
 )
 
 // TestCorruptCheckpointStopsRun: run stops before any pipe starts when a pipe's checkpoint file
 // is corrupt, with an error naming the pipe and the file, and how to start over.
 func TestCorruptCheckpointStopsRun(t *testing.T) {
 	t.Parallel()
-	endpoint := ddblocal.ForTest(t)
+	endpoint := ddblocaltest.Endpoint(t)
 	dir := t.TempDir()
 	pipes := filepath.Join(dir, "pipes.yaml")
 	if err := os.WriteFile(pipes, []byte(fmt.Sprintf(faultPipes, "corrupt-cp", 0, -1)), 0o644); err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/ddblocal/ddblocaltest"
 )
 
 // isolateAWSConfig leaves the AWS configuration chain only what the test sets: no variables,
@@ -39,7 +40,7 @@ func isolateAWSConfig(t *testing.T) string {
 // so in the lines run prints at start (Sim.DynamoDBLines) and its debug log: the access key ID and
 // region, never the secret.
 func TestStartupLineNamesCredentials(t *testing.T) {
-	endpoint := ddblocal.ForTest(t)
+	endpoint := ddblocaltest.Endpoint(t)
 	const secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYSECRET"
 	for _, via := range []string{"flag", ddblocal.EnvEndpoint} {
 		t.Run(via, func(t *testing.T) {

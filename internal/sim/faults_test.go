@@ -15,10 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/ddblocal/ddblocaltest"
 	"github.com/pipesim/pipesim/internal/momento"
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/sqsdlq"
+	"github.com/pipesim/pipesim/internal/sqsdlq/sqsdlqtest"
 )
 
 // faultPipes is a one-pipe design on its own table; the test fills in the table name and the
@@ -86,7 +87,7 @@ func (r *faultRun) last() string {
 
 func runFault(t *testing.T, table, fault string, maxRetries, maxAge int, done func(*faultRun) bool, more ...func(*Options)) *faultRun {
 	t.Helper()
-	endpoint := ddblocal.ForTest(t)
+	endpoint := ddblocaltest.Endpoint(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "pipes.yaml")
 	if err := os.WriteFile(path, []byte(fmt.Sprintf(faultPipes, table, maxRetries, maxAge)), 0o644); err != nil {
@@ -267,7 +268,7 @@ func TestRedrive(t *testing.T) {
 
 func TestDeadLetterToSQS(t *testing.T) {
 	t.Parallel()
-	endpoint := sqsdlq.ForTest(t)
+	endpoint := sqsdlqtest.Endpoint(t)
 	r := runFault(t, "fault-sqs", "cache-put=400,repeat", 0, -1, finished, func(o *Options) {
 		o.SQSEndpoint, o.SQSProtocol = endpoint, sqsdlq.ProtocolQuery
 	})
@@ -299,7 +300,7 @@ func TestDeadLetterToSQS(t *testing.T) {
 
 func TestTableWithoutStream(t *testing.T) {
 	t.Parallel()
-	endpoint := ddblocal.ForTest(t)
+	endpoint := ddblocaltest.Endpoint(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "pipes.yaml")
 	text := strings.Replace(fmt.Sprintf(faultPipes, "no-stream", 0, -1),
@@ -322,7 +323,7 @@ func TestTableWithoutStream(t *testing.T) {
 
 func TestStoppedPipeIsNotStarted(t *testing.T) {
 	t.Parallel()
-	endpoint := ddblocal.ForTest(t)
+	endpoint := ddblocaltest.Endpoint(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "pipes.yaml")
 	text := strings.Replace(fmt.Sprintf(faultPipes, "stopped", 0, -1), "    Source: stopped\n", "    DesiredState: STOPPED\n    Source: stopped\n", 1)

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/pipesim/pipesim/internal/ddblocal/ddblocaltest"
 )
 
 // TestMain keeps the developer's AWS configuration out of the tests. They give DynamoDB Local as
@@ -31,7 +33,7 @@ func TestMain(m *testing.M) {
 		os.Setenv(v, path)
 	}
 	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	code := m.Run()
+	code := ddblocaltest.Run(m) // one DynamoDB Local for the package's tests
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/ddblocal/ddblocaltest"
 	"github.com/pipesim/pipesim/internal/pipe"
 )
 
@@ -50,7 +50,7 @@ Pipes:
 // different keys are delivered concurrently from the one shard, each key's in order.
 func TestParallelizationFactor(t *testing.T) {
 	t.Parallel()
-	endpoint := ddblocal.ForTest(t)
+	endpoint := ddblocaltest.Endpoint(t)
 	var inFlight, maxInFlight atomic.Int32
 	var mu sync.Mutex
 	got := map[string][]int{}

@@ -26,7 +26,7 @@ import (
 
 	"github.com/pipesim/pipesim/internal/check"
 	"github.com/pipesim/pipesim/internal/config"
-	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/ddblocal/ddblocaltest"
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/stream"
 )
@@ -125,7 +125,7 @@ func (d *deliveries) of(pipe string) []string {
 // however slow the machine is: at most five calls in any second since the pipes started.
 func TestReadLimitSharedByEveryPipe(t *testing.T) {
 	t.Parallel()
-	counter, endpoint := newGetRecordsCounter(t, ddblocal.ForTest(t))
+	counter, endpoint := newGetRecordsCounter(t, ddblocaltest.Endpoint(t))
 	got := &deliveries{keys: map[string][]string{}}
 	target := httptest.NewServer(got)
 	defer target.Close()

@@ -21,7 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/ddblocal/ddblocaltest"
 	"github.com/pipesim/pipesim/internal/momento"
 	"github.com/pipesim/pipesim/internal/pipe"
 )
@@ -66,7 +66,7 @@ func normalizeRecord(s string) string {
 }
 
 func TestSeedDesignEndToEnd(t *testing.T) {
-	endpoint := ddblocal.ForTest(t)
+	endpoint := ddblocaltest.Endpoint(t)
 	rec := &recorder{next: momento.NewServer(momento.Config{Token: testToken, Caches: []string{"momento-eventbridge-cache"}})}
 	srv := httptest.NewServer(rec)
 	defer srv.Close()

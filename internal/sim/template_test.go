@@ -17,6 +17,7 @@ import (
 
 	"github.com/pipesim/pipesim/internal/cfn"
 	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/ddblocal/ddblocaltest"
 	"github.com/pipesim/pipesim/internal/momento"
 	"github.com/pipesim/pipesim/internal/pipe"
 )
@@ -44,7 +45,7 @@ func TestSeedTemplateEndToEnd(t *testing.T) {
 }
 
 func runSeedTemplate(t *testing.T, opts cfn.Options) {
-	endpoint := ddblocal.ForTest(t)
+	endpoint := ddblocaltest.Endpoint(t)
 	rec := &recorder{next: momento.NewServer(momento.Config{Token: testToken})}
 	srv := httptest.NewServer(rec)
 	defer srv.Close()

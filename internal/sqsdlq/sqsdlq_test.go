@@ -13,10 +13,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/sqsdlq/sqsdlqtest"
 )
 
 func TestSendReceiveAgainstGoaws(t *testing.T) {
-	endpoint := ForTest(t)
+	endpoint := sqsdlqtest.Endpoint(t)
 	ctx := context.Background()
 	q, err := New(ctx, Options{Endpoint: endpoint, Region: "us-east-1", Protocol: ProtocolQuery})
 	if err != nil {
@@ -92,7 +93,7 @@ func FuzzTranslateAnswer(f *testing.F) {
 }
 
 func TestPeekAndDelete(t *testing.T) {
-	endpoint := ForTest(t)
+	endpoint := sqsdlqtest.Endpoint(t)
 	ctx := context.Background()
 	q, err := New(ctx, Options{Endpoint: endpoint, Region: "us-east-1", Protocol: ProtocolQuery})
 	if err != nil {

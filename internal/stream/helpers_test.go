@@ -15,7 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+
 	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/ddblocal/ddblocaltest"
 )
 
 // waitLimit bounds how long a test waits for records that must come; it is
@@ -25,7 +27,7 @@ const waitLimit = 30 * time.Second
 // testClients returns clients of the test binary's shared DynamoDB Local.
 func testClients(t *testing.T) (*dynamodb.Client, *dynamodbstreams.Client) {
 	t.Helper()
-	db, st, err := ddblocal.Client(t.Context(), ddblocal.ForTest(t), "us-west-2")
+	db, st, err := ddblocal.Client(t.Context(), ddblocaltest.Endpoint(t), "us-west-2")
 	if err != nil {
 		t.Fatal(err)
 	}

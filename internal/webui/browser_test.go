@@ -18,7 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/ddblocal/ddblocaltest"
 	"github.com/pipesim/pipesim/internal/momento"
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/secrettest"
@@ -172,7 +172,7 @@ func TestPageInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := map[string]string{"HOOK_KEY": hookKey, "HOOK_SIG": hookSig, "AUDIT_URL": audit.URL}
-	url, _ := pageSim(t, sim.Options{PipesFile: pipes, DynamoDBEndpoint: ddblocal.ForTest(t), StateDir: filepath.Join(dir, "state"),
+	url, _ := pageSim(t, sim.Options{PipesFile: pipes, DynamoDBEndpoint: ddblocaltest.Endpoint(t), StateDir: filepath.Join(dir, "state"),
 		PollInterval: 50 * time.Millisecond, LocalDestinations: []string{"webhook"},
 		Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 		Retry:  pipe.Options{Backoff: 20 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}})
@@ -289,7 +289,7 @@ func TestPageInBrowserMomento(t *testing.T) {
 	if err := os.WriteFile(pipes, []byte(design), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	url, s := pageSim(t, sim.Options{PipesFile: pipes, DynamoDBEndpoint: ddblocal.ForTest(t), StateDir: filepath.Join(dir, "state"),
+	url, s := pageSim(t, sim.Options{PipesFile: pipes, DynamoDBEndpoint: ddblocaltest.Endpoint(t), StateDir: filepath.Join(dir, "state"),
 		PollInterval: 50 * time.Millisecond, Lookup: func(string) (string, bool) { return "", false }})
 
 	browse(t, ctx, "open the page", chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(`#live.on`)),

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/ddblocal"
+	"github.com/pipesim/pipesim/internal/ddblocal/ddblocaltest"
 	"github.com/pipesim/pipesim/internal/momento"
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/sim"
@@ -29,7 +30,7 @@ const pageToken = "page-token-0123456789abcdef"
 func newTestServer(t *testing.T) (*httptest.Server, config.Table) {
 	t.Helper()
 	ctx := context.Background()
-	db, _, err := ddblocal.Client(ctx, ddblocal.ForTest(t), "us-east-1")
+	db, _, err := ddblocal.Client(ctx, ddblocaltest.Endpoint(t), "us-east-1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package sqsdlq
+package sqsdlqtest
 
 import (
 	"fmt"
@@ -23,14 +23,14 @@ var goaws struct {
 	err      error
 }
 
-// ForTest returns the endpoint of a goaws server shared by the test binary (it speaks the query
-// protocol: use ProtocolQuery), building and starting it on first use. The server is killed
-// when the test binary exits. ForTest fails the test when goaws cannot be built or started.
-func ForTest(tb testing.TB) string {
+// Endpoint returns the endpoint of a goaws server shared by the test binary (it speaks the query
+// protocol: use sqsdlq.ProtocolQuery), building and starting it on first use. The server is killed
+// when the test binary exits. Endpoint fails the test when goaws cannot be built or started.
+func Endpoint(tb testing.TB) string {
 	tb.Helper()
 	goaws.once.Do(func() { goaws.endpoint, goaws.err = startGoaws() })
 	if goaws.err != nil {
-		tb.Fatalf("sqsdlq.ForTest: %v", goaws.err)
+		tb.Fatalf("sqsdlqtest.Endpoint: %v", goaws.err)
 	}
 	return goaws.endpoint
 }
