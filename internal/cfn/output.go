@@ -139,7 +139,7 @@ func (s *stack) properties(r *resource, out any) error {
 		return err
 	}
 	props := v.(map[string]any)
-	if v, err = s.resolveDynamic(props, "Properties"); err != nil {
+	if _, err = s.resolveDynamic(props, "Properties"); err != nil { // a map: resolved in place
 		return err
 	}
 	for name, ignored := range newerProperties[r.typ] {

@@ -114,6 +114,7 @@ func (s *stack) resolveParameters() error {
 		v, found, err := s.parameter(name, def)
 		switch {
 		case err != nil:
+			//lint:ignore ST1005 the message starts with the field it is about, spelt as the user wrote it
 			errs = append(errs, fmt.Errorf("Parameters.%s: %w", name, err))
 		case !found:
 			missing = append(missing, name)
@@ -136,6 +137,7 @@ func (s *stack) resolveParameters() error {
 func (s *stack) parameter(name string, def map[string]any) (any, bool, error) {
 	typ, _ := def["Type"].(string)
 	if typ == "" {
+		//lint:ignore ST1005 the message starts with the field it is about, spelt as the user wrote it
 		return nil, false, errors.New("Type: missing")
 	}
 	noEcho := def["NoEcho"] == true || def["NoEcho"] == "true"
@@ -149,6 +151,7 @@ func (s *stack) parameter(name string, def map[string]any) (any, bool, error) {
 	} else if d, ok := text(def["Default"]); ok {
 		value = d
 	} else if def["Default"] != nil {
+		//lint:ignore ST1005 the message starts with the field it is about, spelt as the user wrote it
 		return nil, false, errors.New("Default: want a string")
 	} else {
 		return nil, false, nil

@@ -92,6 +92,7 @@ func parseTemplate(data []byte) (*template, error) {
 		}
 	}
 	if t.Resources == nil {
+		//lint:ignore ST1005 the message starts with the field it is about, spelt as the user wrote it
 		return nil, errors.New("Resources: missing")
 	}
 	return t, nil
@@ -133,17 +134,21 @@ func (t *template) setTransform(v any) error {
 		for _, x := range v {
 			s, ok := x.(string)
 			if !ok {
+				//lint:ignore ST1005 the message starts with the field it is about, spelt as the user wrote it
 				return errors.New("Transform: want a name or a list of names (a transform with parameters is not supported)")
 			}
 			t.Transforms = append(t.Transforms, s)
 		}
 	case map[string]any:
+		//lint:ignore ST1005 the message starts with the field it is about, spelt as the user wrote it
 		return errors.New("Transform: a transform with parameters (AWS::Include) is not supported by pipesim")
 	default:
+		//lint:ignore ST1005 the message starts with the field it is about, spelt as the user wrote it
 		return errors.New("Transform: want a name or a list of names")
 	}
 	for _, name := range t.Transforms {
 		if name != samTransform && name != languageExtensions {
+			//lint:ignore ST1005 the message starts with the field it is about, spelt as the user wrote it
 			return fmt.Errorf("Transform %s: not supported by pipesim (it runs %s and %s)", name, samTransform, languageExtensions)
 		}
 	}

@@ -65,7 +65,8 @@ func (o *dryRunOutput) write(p *pendingChunk) {
 			}
 		}
 		if cap(b) > 0 {
-			o.free.Put(b[:0]) //nolint:staticcheck // a slice header is small next to its array
+			//lint:ignore SA6002 a slice header is small next to the array it keeps for reuse
+			o.free.Put(b[:0])
 		}
 	}
 }

@@ -266,6 +266,7 @@ func (rd Reader) wrapped(line int, records gjson.Result, fn func(Item) error) er
 			rec, perr = f.build(rd.Normalize, rd.scratch, rd.doc)
 		}
 		if perr != nil {
+			//lint:ignore ST1005 the message starts with the field it is about, spelt as the user wrote it
 			perr = fmt.Errorf("Records[%d]: %w", i, perr)
 		}
 		i++

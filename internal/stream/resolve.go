@@ -85,7 +85,7 @@ func validTableName(name string) error {
 	}
 	for _, c := range name {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
-			return fmt.Errorf("%w %q: character %q not in a-z A-Z 0-9 _ - .", ErrBadTableName, name, c)
+			return fmt.Errorf("%w %q: character %q is not one of a-z, A-Z, 0-9, _, - and . (dot)", ErrBadTableName, name, c)
 		}
 	}
 	return nil
