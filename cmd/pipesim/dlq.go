@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,10 +14,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/dlq"
 	"github.com/pipesim/pipesim/internal/names"
 	"github.com/pipesim/pipesim/internal/pipe"
 	"github.com/pipesim/pipesim/internal/sim"
-	"github.com/pipesim/pipesim/internal/sqsdlq"
 )
 
 const dlqLong = `The dead-letter queues hold what Pipes sends for a DynamoDB stream source: the batch's shard and
@@ -67,78 +66,6 @@ func (c *dlqCmd) Run(ctx context.Context, args []string) error {
 	return execute(ctx, c.streams, c.spec().command(), args)
 }
 
-// dlqStore is a set of dead-letter queues: local files or SQS.
-type dlqStore interface {
-	queues() ([]string, error)
-	messages(ctx context.Context, queue string) ([]pipe.QueueMessage, error)
-	remove(ctx context.Context, queue string, m pipe.QueueMessage) error
-	// purge removes every message of an existing queue; n is how many, -1 when unknown (SQS).
-	purge(ctx context.Context, queue string) (n int, err error)
-}
-
-type fileStore struct{ q *pipe.FileQueues }
-
-func (f fileStore) queues() ([]string, error) { return f.q.Queues() }
-
-// messages are the queue's messages; a queue without a file (nothing was ever dead-lettered to
-// it, or it does not exist) is an error.
-func (f fileStore) messages(_ context.Context, queue string) ([]pipe.QueueMessage, error) {
-	ok, err := f.q.Has(queue)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, fmt.Errorf("no dead-letter queue %q in %s: nothing was dead-lettered to it ('pipesim dlq list' lists the queues)", queue, f.q.Dir)
-	}
-	return f.q.Messages(queue)
-}
-func (f fileStore) remove(_ context.Context, queue string, m pipe.QueueMessage) error {
-	_, err := f.q.Delete(queue, m.MessageID)
-	return err
-}
-
-func (f fileStore) purge(ctx context.Context, queue string) (int, error) {
-	if _, err := f.messages(ctx, queue); err != nil { // a queue with no file is an error
-		return 0, err
-	}
-	return f.q.Purge(queue)
-}
-
-// sqsStore reads SQS queues; peek lists without taking, receive takes for a redrive.
-type sqsStore struct {
-	q       *sqsdlq.Queues
-	peek    bool
-	handles map[string]string // message ID -> receipt handle
-}
-
-func (s *sqsStore) queues() ([]string, error) {
-	return nil, errors.New("--queue is required with --sqs-endpoint")
-}
-
-func (s *sqsStore) messages(ctx context.Context, queue string) ([]pipe.QueueMessage, error) {
-	var msgs []sqsdlq.Message
-	var err error
-	if s.peek {
-		msgs, err = s.q.Peek(ctx, queue, 10)
-	} else {
-		msgs, err = s.q.Receive(ctx, queue, 10, 1)
-	}
-	out := make([]pipe.QueueMessage, len(msgs))
-	for i, m := range msgs {
-		s.handles[m.ID] = m.ReceiptHandle
-		out[i] = pipe.QueueMessage{MessageID: m.ID, Body: m.Body}
-	}
-	return out, err
-}
-
-func (s *sqsStore) remove(ctx context.Context, queue string, m pipe.QueueMessage) error {
-	return s.q.Delete(ctx, queue, s.handles[m.MessageID])
-}
-
-func (s *sqsStore) purge(ctx context.Context, queue string) (int, error) {
-	return -1, s.q.Purge(ctx, queue)
-}
-
 // storeFlags are the flags that pick the queues.
 type storeFlags struct {
 	stateDir, queue, sqsEndpoint, sqsProtocol, region string
@@ -152,18 +79,11 @@ func (f *storeFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.region, "region", config.DefaultRegion, "SQS region")
 }
 
-func (f *storeFlags) store(ctx context.Context, peek bool) (dlqStore, error) {
+func (f *storeFlags) store(ctx context.Context, peek bool) (dlq.Store, error) {
 	if err := checkQueueFlag(f.queue); err != nil {
 		return nil, err
 	}
-	if f.sqsEndpoint == "" {
-		return fileStore{&pipe.FileQueues{Dir: filepath.Join(f.stateDir, "dlq")}}, nil
-	}
-	q, err := sqsdlq.New(ctx, sqsdlq.Options{Endpoint: f.sqsEndpoint, Region: f.region, Protocol: f.sqsProtocol})
-	if err != nil {
-		return nil, err
-	}
-	return &sqsStore{q: q, peek: peek, handles: map[string]string{}}, nil
+	return dlq.Open(ctx, dlq.Options{StateDir: f.stateDir, SQSEndpoint: f.sqsEndpoint, SQSProtocol: f.sqsProtocol, Region: f.region, Peek: peek})
 }
 
 // checkQueueFlag refuses a --queue that is not a queue name (a path such as ../../etc/passwd):
@@ -185,7 +105,7 @@ func (c *dlqCmd) list(ctx context.Context, sf *storeFlags) error {
 	}
 	names := []string{sf.queue}
 	if sf.queue == "" {
-		if names, err = st.queues(); err != nil {
+		if names, err = st.Queues(); err != nil {
 			return err
 		}
 	}
@@ -193,7 +113,7 @@ func (c *dlqCmd) list(ctx context.Context, sf *storeFlags) error {
 		fmt.Fprintln(c.stdout, "no dead-letter queues")
 	}
 	for _, name := range names {
-		msgs, err := st.messages(ctx, name)
+		msgs, err := st.Messages(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -227,7 +147,7 @@ func (c *dlqCmd) show(ctx context.Context, sf *storeFlags, args []string) error 
 	if err != nil {
 		return err
 	}
-	msgs, err := st.messages(ctx, sf.queue)
+	msgs, err := st.Messages(ctx, sf.queue)
 	if err != nil {
 		return err
 	}
@@ -260,7 +180,7 @@ func (c *dlqCmd) purge(ctx context.Context, sf *storeFlags) error {
 	if err != nil {
 		return err
 	}
-	n, err := st.purge(ctx, sf.queue)
+	n, err := st.Purge(ctx, sf.queue)
 	switch {
 	case err != nil:
 		return fmt.Errorf("dlq purge: %w", err)
@@ -303,13 +223,10 @@ func (c *dlqCmd) redrive(ctx context.Context, sf *simFlags, queue, only string) 
 // batch did, or why it was not redriven (a message whose records are no longer in the stream
 // stays in the queue). A queue of the design that nothing was dead-lettered to has nothing to
 // redrive; any other queue that does not exist is an error.
-func (c *dlqCmd) redriveAll(ctx context.Context, s *sim.Sim, st dlqStore, queue, only string) error {
-	var msgs []pipe.QueueMessage
-	var err error
-	if f, ok := st.(fileStore); !ok || !designHasQueue(s, queue) {
-		msgs, err = st.messages(ctx, queue)
-	} else if has, herr := f.q.Has(queue); has || herr != nil {
-		msgs, err = st.messages(ctx, queue)
+func (c *dlqCmd) redriveAll(ctx context.Context, s *sim.Sim, st dlq.Store, queue, only string) error {
+	msgs, err := st.Messages(ctx, queue)
+	if errors.Is(err, dlq.ErrNoQueue) && designHasQueue(s, queue) {
+		msgs, err = nil, nil
 	}
 	if err != nil {
 		return fmt.Errorf("dlq redrive: %w", err)
@@ -322,7 +239,7 @@ func (c *dlqCmd) redriveAll(ctx context.Context, s *sim.Sim, st dlqStore, queue,
 		n++
 		res, err := s.Redrive(ctx, m)
 		if err == nil {
-			err = st.remove(ctx, queue, m)
+			err = st.Remove(ctx, queue, m)
 		}
 		if err != nil {
 			failed++
