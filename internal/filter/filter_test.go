@@ -177,6 +177,9 @@ func TestCompilePatternErrors(t *testing.T) {
 		{`{"a": [{"regex": "x"}]}`, `Unrecognized match type regex (at a)`},
 		{`{"b": {"a": [{"prefix": 1}]}}`, `prefix match pattern must be a string (at b.a)`},
 		{`{"a": [1`, `Unexpected end-of-input: expected close marker for Array at [line: 1, column: 9]`},
+		{`{"a": [01]}`, `Invalid numeric value: Leading zeroes not allowed at [line: 1, column: 8]`},
+		{`{"a": [1.]}`, `Invalid numeric value: "1." at [line: 1, column: 8]`},
+		{`{"a": ["\x"]}`, `Unrecognized character escape in string at [line: 1, column: 12]`},
 	}
 	for _, tt := range tests {
 		_, err := CompilePattern(tt.pattern)

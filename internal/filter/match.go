@@ -332,13 +332,13 @@ func (lf *leaf) evalValue(d []byte, i, depth int) (end int, matched, seen, ok bo
 	case c == '[':
 		return lf.evalArray(d, i+1, depth+1)
 	case c == 't':
-		end, ok = scanLiteral(d, i, "true")
+		end, ok = scanLiteral(d, i)
 		return end, ok && lf.matchLiteral(litTrue), true, ok
 	case c == 'f':
-		end, ok = scanLiteral(d, i, "false")
+		end, ok = scanLiteral(d, i)
 		return end, ok && lf.matchLiteral(litFalse), true, ok
 	case c == 'n':
-		end, ok = scanLiteral(d, i, "null")
+		end, ok = scanLiteral(d, i)
 		return end, ok && lf.matchLiteral(litNull), true, ok
 	}
 	end, ok = scanNumber(d, i)

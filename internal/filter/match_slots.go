@@ -47,8 +47,10 @@ type slotTrie struct {
 	waiters [maxSlots]uint64
 	noNeeds uint64
 	// paths are the trie's nodes as rawjson paths (nil for the record), for
-	// what a read leaves in a Doc's memo; depth is each node's.
-	paths []*rawjson.Path
+	// what a read leaves in a Doc's memo; objects are the nodes with children,
+	// parents first, at most maxRemember of them.
+	paths   []*rawjson.Path
+	objects []int32
 }
 
 func (t *slotTrie) child(parent int32, name string) int32 {
@@ -158,6 +160,9 @@ func (t *slotTrie) buildPaths() {
 		for _, k := range t.children[c] {
 			keys[k] = append(slices.Clip(keys[c]), t.names[k])
 			t.paths[k] = rawjson.KeyPath(keys[k]...)
+		}
+		if c > 0 && len(t.children[c]) > 0 && len(t.objects) < maxRemember {
+			t.objects = append(t.objects, int32(c))
 		}
 	}
 }

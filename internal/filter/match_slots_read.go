@@ -275,24 +275,20 @@ func (r *slotRead) remember(doc *rawjson.Doc) {
 	if doc.Frozen() {
 		return
 	}
-	n := 0
-	for c := 1; c < len(r.t.names) && n < maxRemember; c++ {
-		if len(r.t.children[c]) == 0 {
-			continue
-		}
+	for _, c := range r.t.objects {
 		var s rawjson.Span
 		switch {
 		case r.sv.kind[c] == slotObject:
 			s = rawjson.Span{Start: r.sv.off[c]}
-		case r.sv.kind[c] == slotAbsent && r.settled&slotBit(int32(c)) != 0:
+		case r.sv.kind[c] == slotAbsent && r.settled&slotBit(c) != 0:
 			s = rawjson.Span{Start: -1}
 		default:
 			continue
 		}
-		p := r.t.paths[c]
-		if _, known := doc.Lookup(p, p.Len()); !known {
+		if p := r.t.paths[c]; !doc.MayKnow(p, p.Len()-1) {
 			doc.Remember(p, p.Len(), s)
-			n++
+		} else if _, known := doc.Lookup(p, p.Len()); !known {
+			doc.Remember(p, p.Len(), s)
 		}
 	}
 }

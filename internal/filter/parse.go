@@ -3,6 +3,8 @@ package filter
 import (
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // pkind is the kind of a parsed pattern value.
@@ -245,6 +247,10 @@ func (p *parser) array() (*pval, error) {
 func (p *parser) str() (string, error) {
 	end, esc, ok := scanString(p.src, p.pos)
 	if !ok {
+		if e := rawjson.StringEnd(p.src, p.pos); e > 0 && !rawControl(p.src[p.pos+1:e-1]) {
+			p.pos = e // the string ends, holds no control character: an escape is wrong
+			return "", p.fail("Unrecognized character escape in string")
+		}
 		return "", p.badString()
 	}
 	raw := p.src[p.pos+1 : end-1]
@@ -280,9 +286,44 @@ func (p *parser) badString() error {
 func (p *parser) number() (*pval, error) {
 	end, ok := scanNumber(p.src, p.pos)
 	if !ok {
-		return nil, p.fail("Invalid numeric value: %q", string(p.src[p.pos:max(end, p.pos+1)]))
+		if leadingZero(p.src[p.pos:]) {
+			return nil, p.fail("Invalid numeric value: Leading zeroes not allowed") // Jackson's words
+		}
+		return nil, p.fail("Invalid numeric value: %q", string(p.src[p.pos:numberishEnd(p.src, p.pos)]))
 	}
 	text := string(p.src[p.pos:end])
 	p.pos = end
 	return &pval{kind: pNumber, str: text}, nil
+}
+
+// rawControl reports whether string content holds a control character that is not escaped.
+func rawControl(content []byte) bool {
+	for i := 0; i < len(content); i++ {
+		switch c := content[i]; {
+		case c == '\\':
+			i++
+		case c < 0x20:
+			return true
+		}
+	}
+	return false
+}
+
+// leadingZero reports whether b starts with a number whose integer part has a leading zero
+// (01, -00).
+func leadingZero(b []byte) bool {
+	if len(b) > 0 && b[0] == '-' {
+		b = b[1:]
+	}
+	return len(b) > 1 && b[0] == '0' && b[1] >= '0' && b[1] <= '9'
+}
+
+// numberishEnd is the end of the run of bytes a number could be made of, from i (at least one
+// byte): the text an invalid number's error shows.
+func numberishEnd(b []byte, i int) int {
+	j := i + 1
+	for j < len(b) && (b[j] >= '0' && b[j] <= '9' || b[j] == '.' || b[j] == 'e' || b[j] == 'E' || b[j] == '+' || b[j] == '-') {
+		j++
+	}
+	return min(j, len(b))
 }
