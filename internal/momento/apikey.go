@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pipesim/pipesim/internal/atomicfile"
 )
 
 // KeySecretFile is the file, in a state directory, holding the secret that signs development
@@ -80,7 +82,7 @@ func LoadKeySecret(dir string) ([]byte, error) {
 		return nil, err
 	}
 	encoded := []byte(base64.StdEncoding.EncodeToString(secret[:]) + "\n")
-	if err := createExclusive(path, encoded, 0o600); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := atomicfile.Create(path, encoded, 0o600); err != nil && !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("momento key secret: %w", err)
 	}
 	return readSecret(path)
@@ -96,29 +98,4 @@ func readSecret(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is not a key secret pipesim wrote; delete it to make a new one (keys made from it stop working)", path)
 	}
 	return secret, nil
-}
-
-// createExclusive writes data to path only if path does not exist (fs.ErrExist otherwise),
-// never leaving a half-written file there: it writes a temporary file, then hard-links it.
-func createExclusive(path string, data []byte, mode os.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Link(tmp.Name(), path)
 }

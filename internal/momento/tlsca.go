@@ -17,6 +17,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/pipesim/pipesim/internal/atomicfile"
 )
 
 // Files of the local certificate authority in a state directory. CAFile is what applications
@@ -80,7 +82,7 @@ func loadOrCreateKey(path string) (*ecdsa.PrivateKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := createExclusive(path, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), 0o600); err != nil && !errors.Is(err, fs.ErrExist) {
+		if err := atomicfile.Create(path, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), 0o600); err != nil && !errors.Is(err, fs.ErrExist) {
 			return nil, err
 		}
 	}
@@ -118,7 +120,7 @@ func loadOrCreateCA(path string, key *ecdsa.PrivateKey) (*x509.Certificate, erro
 		if err != nil {
 			return nil, err
 		}
-		if err := createExclusive(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil && !errors.Is(err, fs.ErrExist) {
+		if err := atomicfile.Create(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil && !errors.Is(err, fs.ErrExist) {
 			return nil, err
 		}
 	}
@@ -183,10 +185,10 @@ func loadOrCreateServerCert(dir string, ca *x509.Certificate, caKey *ecdsa.Priva
 	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
 	// Another process may write its own pair at the same time: each serves the pair it made,
 	// both signed by the one CA, so clients trust either.
-	if err := writeReplace(keyPath, keyPEM, 0o600); err != nil {
+	if err := atomicfile.Replace(keyPath, keyPEM, 0o600); err != nil {
 		return tls.Certificate{}, err
 	}
-	if err := writeReplace(certPath, certPEM, 0o644); err != nil {
+	if err := atomicfile.Replace(certPath, certPEM, 0o644); err != nil {
 		return tls.Certificate{}, err
 	}
 	return tls.X509KeyPair(certPEM, keyPEM)
@@ -210,27 +212,6 @@ func usable(leaf, ca *x509.Certificate, names []string) bool {
 		}
 	}
 	return true
-}
-
-// writeReplace writes data to path through a temporary file and a rename.
-func writeReplace(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func serial() *big.Int {

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/pipesim/pipesim/internal/atomicfile"
 	"github.com/pipesim/pipesim/internal/bounded"
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/names"
@@ -136,32 +136,13 @@ func (q *FileQueues) read(queue string) ([]QueueMessage, error) {
 	return msgs, nil
 }
 
-// writeJSONAtomic writes v to path through a temporary file and a rename.
+// writeJSONAtomic writes v to path as indented JSON, never half-written (atomicfile).
 func writeJSONAtomic(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Replace(path, append(data, '\n'), 0o600)
 }
 
 // DeadLetter is a parsed dead-letter message.
