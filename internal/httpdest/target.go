@@ -6,7 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync/atomic"
+	"sync"
 
 	"github.com/pipesim/pipesim/internal/rawjson"
 )
@@ -49,8 +49,6 @@ type Target struct {
 	pathStatic bool
 	// queryKeys are the escaped "?key=" or "&key=" of each query parameter, when sorted.
 	queryKeys []string
-	// urlSize is the length of the longest URL built so far: the next one's buffer size.
-	urlSize atomic.Int64
 }
 
 // Params returns the target's parameters: path parameters, then query string, then headers.
@@ -260,28 +258,31 @@ func (t *Target) buildURL(doc *rawjson.Doc) string {
 		url, _ := t.buildURLs(doc)
 		return url
 	}
-	// Built in the string's own memory: the URL is one allocation, and values are resolved and
-	// escaped on the stack on their way into it.
-	var url strings.Builder
-	url.Grow(int(t.urlSize.Load()) + urlSlack)
-	var buf [128]byte
+	// Built in a pooled buffer, values resolved and escaped into it (a Param is an interface:
+	// a buffer handed to it leaves the stack), then copied into the string: the URL is the
+	// request's one allocation.
+	bp := urlBuffers.Get().(*[]byte)
+	b := (*bp)[:0]
 	if t.pathStatic {
-		url.WriteString(t.path)
+		b = append(b, t.path...)
 	} else {
-		url.Write(t.appendPath(buf[:0], doc))
+		b = t.appendPath(b, doc)
 	}
 	for i, p := range t.query {
-		url.WriteString(t.queryKeys[i])
-		url.Write(appendParam(buf[:0], p.Value, doc))
+		b = appendParam(append(b, t.queryKeys[i]...), p.Value, doc)
 	}
-	if n := int64(url.Len()); n > t.urlSize.Load() {
-		t.urlSize.Store(n) // a racing smaller store only costs a later URL a copy
+	url := string(b)
+	if cap(b) <= maxPooledURL {
+		*bp = b
+		urlBuffers.Put(bp)
 	}
-	return url.String()
+	return url
 }
 
-// urlSlack is the room a URL buffer has beyond the longest URL the target has built so far.
-const urlSlack = 32
+// urlBuffers hold the URLs being built; one longer than maxPooledURL is not kept.
+var urlBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+const maxPooledURL = 8 << 10
 
 // appendPath appends the URL before its query: the endpoint with each wildcard replaced by its
 // path value, escaped.

@@ -48,7 +48,7 @@ type Doc struct {
 	n      uint8 // memo entries
 	nn     uint8 // notes
 	bloom  uint64
-	keys   [memoSize]memoKey
+	keys   [memoSize]*memoKey // the Paths' own keys: a Doc holds pointers, not copies
 	spans  [memoSize]Span
 	noteK  [noteSize]Key
 	noteV  [noteSize]uint64
@@ -106,8 +106,8 @@ func (d *Doc) Lookup(p *Path, n int) (Span, bool) {
 		return Span{}, false
 	}
 	k := &p.prefix[n-1]
-	for i := range d.keys[:d.n] {
-		if d.keys[i].hash == k.hash && d.keys[i].canon == k.canon {
+	for i, dk := range d.keys[:d.n] {
+		if dk == k || dk.hash == k.hash && dk.canon == k.canon {
 			return d.spans[i], true
 		}
 	}
@@ -146,7 +146,7 @@ func (d *Doc) Remember(p *Path, n int, s Span) {
 	if d.frozen || int(d.n) == memoSize {
 		return
 	}
-	d.keys[d.n], d.spans[d.n] = p.prefix[n-1], s
+	d.keys[d.n], d.spans[d.n] = &p.prefix[n-1], s
 	d.bloom |= p.bloom[n-1]
 	d.n++
 }
