@@ -51,6 +51,14 @@ type slotTrie struct {
 	// parents first, at most maxRemember of them.
 	paths   []*rawjson.Path
 	objects []int32
+	// simple are the filters decided from index (match_slots_index.go), indexOf each field's
+	// place in index (-1: not indexed), and indexAll the simple filters that test each indexed
+	// field; frontier are the slots some filter waits for.
+	simple   uint64
+	index    []slotIndex
+	indexOf  [maxSlots]int8
+	indexAll []uint64
+	frontier uint64
 }
 
 func (t *slotTrie) child(parent int32, name string) int32 {
@@ -134,6 +142,7 @@ func buildSlots(patterns []*Pattern, groupOf []uint8) *slotTrie {
 	}
 	t.buildPaths()
 	t.buildWaiters()
+	t.buildIndex()
 	return t
 }
 
@@ -147,6 +156,7 @@ func (t *slotTrie) buildWaiters() {
 			c := bits.TrailingZeros64(n)
 			if needs&t.subtree[c]&^slotBit(int32(c)) == 0 {
 				t.waiters[c] |= 1 << k
+				t.frontier |= slotBit(int32(c))
 			}
 		}
 	}

@@ -23,6 +23,9 @@ type slotRead struct {
 	settled uint64 // the slots whose value is final
 	seen    uint64 // the settled slots decideReady has looked at
 	started bool   // decideReady has run: the filters that need no slot are done
+	// fail are the simple filters an indexed field's final value fails; unindexed those whose
+	// field's value the index cannot judge (see settleIndexed).
+	fail, unindexed uint64
 	open    uint64 // filters not yet decided (bit k for pats[k]; buildSlots allows maxSlotFilters)
 	decided bool   // the answer is known
 	answer  uint64 // the groups that matched (bit g for group g); a Filters is group 0
@@ -189,24 +192,57 @@ func (r *slotRead) decideReady() {
 		r.started, cand = true, r.t.noNeeds
 	}
 	for d := r.settled &^ r.seen; d != 0; d &= d - 1 {
-		cand |= r.t.waiters[bits.TrailingZeros64(d)]
+		c := int32(bits.TrailingZeros64(d))
+		cand |= r.t.waiters[c]
+		if r.t.simple != 0 && r.t.indexOf[c] >= 0 {
+			r.settleIndexed(c)
+		}
 	}
 	r.seen = r.settled
 	// Only filters that need a slot settled since the last call can have become ready.
-	for open := cand & r.open; open != 0; open &= open - 1 {
+	cand &= r.open
+	if cand == 0 {
+		r.decided = r.open == 0
+		return
+	}
+	if s := cand & r.t.simple &^ r.unindexed; s != 0 {
+		r.decideIndexed(s)
+		cand &= r.open
+	}
+	for open := cand; open != 0; open &= open - 1 {
 		k := bits.TrailingZeros64(open)
 		if r.open&(1<<k) == 0 || r.t.needs[k]&^r.settled != 0 {
 			continue // closed by its group's match, or not ready
 		}
 		if r.t.eval(k, r.pats[k], r.d, &r.sv) {
-			g := r.t.groupOf[k]
-			r.answer |= 1 << g
-			r.open &^= r.t.groups[g]
+			r.match(k)
 			continue
 		}
 		r.open &^= 1 << k
 	}
 	r.decided = r.open == 0
+}
+
+// decideIndexed decides, by their bits, the simple filters among s whose fields are all final.
+func (r *slotRead) decideIndexed(s uint64) {
+	var unready uint64
+	for u := r.t.frontier &^ r.settled; u != 0; u &= u - 1 {
+		unready |= r.t.waiters[bits.TrailingZeros64(u)]
+	}
+	ready := s &^ unready
+	for m := ready &^ r.fail; m != 0; m &= m - 1 {
+		if k := bits.TrailingZeros64(m); r.open&(1<<k) != 0 {
+			r.match(k)
+		}
+	}
+	r.open &^= ready
+}
+
+// match notes that filter k matched: its group is decided, its other filters close unread.
+func (r *slotRead) match(k int) {
+	g := r.t.groupOf[k]
+	r.answer |= 1 << g
+	r.open &^= r.t.groups[g]
 }
 
 // safeFrom returns the offset after the last backslash, or the last dot that
