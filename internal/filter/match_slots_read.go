@@ -23,12 +23,13 @@ type slotRead struct {
 	settled uint64 // the slots whose value is final
 	seen    uint64 // the settled slots decideReady has looked at
 	started bool   // decideReady has run: the filters that need no slot are done
-	// fail are the simple filters an indexed field's final value fails; unindexed those whose
-	// field's value the index cannot judge (see settleIndexed).
-	fail, unindexed uint64
 	open    uint64 // filters not yet decided (bit k for pats[k]; buildSlots allows maxSlotFilters)
 	decided bool   // the answer is known
 	answer  uint64 // the groups that matched (bit g for group g); a Filters is group 0
+
+	// fail are the simple filters an indexed field's final value fails; unindexed those whose
+	// field's value the index cannot judge (see settleIndexed).
+	fail, unindexed uint64
 	// safeFrom is the first offset from which the rest of the record holds
 	// nothing that could need the walks; -1 until first needed.
 	safeFrom int
