@@ -7,7 +7,9 @@ import (
 )
 
 // scanner splits a JSON array or document into values without decoding them, counting lines,
-// so each record's line is known and a bad record can be skipped.
+// so each record's line is known and a bad record can be skipped. It reads from an io.Reader a
+// byte at a time, bounded by limit, which rawjson (whose scanner works on a record already in
+// memory) does not do; every record it splits out is then read with rawjson.
 type scanner struct {
 	br   *bufio.Reader
 	line int
