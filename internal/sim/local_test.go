@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/httpdest"
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // TestLocalDestinationNames: --local-destinations names API destinations of the design that are
@@ -52,7 +54,7 @@ func TestLocalReceiver(t *testing.T) {
 		if got, want := s.IsLocal(p.Target.Dest), local != nil; got != want {
 			t.Errorf("IsLocal(put) with %q = %t; want %t", local, got, want)
 		}
-		res, err := s.sender().Send(context.Background(), p.Target.Dest, p.Target.Build(record, []byte(`"x"`)))
+		res, err := s.sender().Send(context.Background(), p.Target.Dest, build(p.Target, record, []byte(`"x"`)))
 		if local == nil {
 			if res.Status != 0 {
 				t.Errorf("Send to 127.0.0.1:1 without a local receiver = %d; want no answer (connection refused)", res.Status)
@@ -63,4 +65,11 @@ func TestLocalReceiver(t *testing.T) {
 			t.Errorf("Send with local %q = %d %q, %v; want 200 %s", local, res.Status, res.Body, err, LocalAnswer)
 		}
 	}
+}
+
+// build is the request Target.Build makes for record and body.
+func build(t *httpdest.Target, record, body []byte) *httpdest.Request {
+	req := new(httpdest.Request)
+	t.Build(req, rawjson.New(record), body)
+	return req
 }

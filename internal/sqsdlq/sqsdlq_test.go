@@ -118,7 +118,7 @@ func TestPeekAndDelete(t *testing.T) {
 // TestPurgeAndMissingQueue: Purge empties a queue; reading, deleting from or purging a queue that
 // does not exist is an error wrapping ErrNoQueue, and does not create it.
 func TestPurgeAndMissingQueue(t *testing.T) {
-	endpoint := ForTest(t)
+	endpoint := sqsdlqtest.Endpoint(t)
 	ctx := context.Background()
 	q, err := New(ctx, Options{Endpoint: endpoint, Region: "us-east-1", Protocol: ProtocolQuery})
 	if err != nil {

@@ -1,17 +1,17 @@
 package webui
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/httpdest"
 	"github.com/pipesim/pipesim/internal/pipe"
+	"github.com/pipesim/pipesim/internal/rawjson"
 	"github.com/pipesim/pipesim/internal/stream"
 )
 
@@ -131,7 +131,7 @@ type cacheItem struct {
 // Trace shows an execution on the pages (give it to the runners beside the terminal's trace).
 // It copies what it needs before it returns, and never blocks on a page.
 func (s *Server) Trace(e pipe.Execution) {
-	v := executionView{Time: time.Now(), Pipe: e.Pipe, ID: e.ID, Outcome: e.Outcome, Records: make([]recordView, 0, len(e.Records)),
+	v := executionView{Time: time.Now(), Pipe: e.Pipe, ID: e.ID.String(), Outcome: e.Outcome, Records: make([]recordView, 0, len(e.Records)),
 		Attempt: e.Attempt, MaxAttempts: e.MaxAttempts, Shard: e.Shard, Waiting: e.Waiting, Absent: e.AbsentPaths()}
 	if e.Outcome == pipe.OutcomeRetrying {
 		v.NextDelayMS = e.NextDelay.Milliseconds()
@@ -157,14 +157,26 @@ func (s *Server) Trace(e pipe.Execution) {
 	s.events.publish(eventExecution, v)
 }
 
+// The record's values the page shows besides the record.
+var (
+	arnPath  = rawjson.KeyPath("eventSourceARN")
+	keysPath = rawjson.KeyPath("dynamodb", "Keys")
+)
+
+// viewRecord is what the page shows of a record, read through its Doc; the bytes are copied
+// (the page shows them after the record's memory may be reused).
 func viewRecord(r stream.Record) recordView {
-	v := recordView{EventID: r.EventID, EventName: r.EventName, Size: len(r.JSON)}
-	v.Table = TableOf(gjson.GetBytes(r.JSON, "eventSourceARN").String())
-	if keys := gjson.GetBytes(r.JSON, "dynamodb.Keys"); keys.IsObject() {
-		v.Keys = json.RawMessage(keys.Raw)
+	b := r.Doc.Bytes()
+	v := recordView{EventID: r.EventID, EventName: r.EventName, Size: len(b)}
+	if s, e, st := r.Doc.Find(arnPath); st == rawjson.Found && b[s] == '"' {
+		arn, _ := rawjson.AppendUnescaped(nil, rawjson.StringContent(b[s:e]))
+		v.Table = TableOf(string(arn))
 	}
-	if len(r.JSON) <= maxShown && json.Valid(r.JSON) {
-		v.Record = json.RawMessage(r.JSON)
+	if s, e, st := r.Doc.Find(keysPath); st == rawjson.Found && b[s] == '{' {
+		v.Keys = json.RawMessage(bytes.Clone(b[s:e]))
+	}
+	if len(b) <= maxShown && json.Valid(b) {
+		v.Record = json.RawMessage(bytes.Clone(b))
 	}
 	return v
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pipesim/pipesim/internal/config"
 	"github.com/pipesim/pipesim/internal/httpdest"
+	"github.com/pipesim/pipesim/internal/rawjson"
 )
 
 // The page shows requests through httpdest's redacted views, which are redacted by construction.
@@ -34,7 +35,8 @@ func SecretsOf(cfg *config.Config) []string {
 		if p.Target == nil {
 			continue
 		}
-		r := p.Target.Build([]byte(`{}`), []byte(`{}`))
+		r := new(httpdest.Request)
+		p.Target.Build(r, rawjson.New([]byte(`{}`)), []byte(`{}`))
 		for name, values := range r.Header {
 			if r.IsSecret(name) {
 				for _, v := range values {

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/pipesim/pipesim/internal/config"
-	"github.com/pipesim/pipesim/internal/httpdest"
 	"github.com/pipesim/pipesim/internal/template"
 )
 
@@ -64,11 +63,7 @@ func attributesRead(p *config.Pipe) []ImageAttribute {
 		}
 	}
 	if tg := p.Target; tg != nil {
-		params := append([]httpdest.Param(nil), tg.PathParams...)
-		for _, np := range append(append([]httpdest.NamedParam(nil), tg.Query...), tg.Headers...) {
-			params = append(params, np.Value)
-		}
-		for _, prm := range params {
+		for _, prm := range tg.Params() {
 			if tp, ok := prm.(template.Param); ok && tp.IsPath() {
 				add(tp.Fields(), "HTTP parameter", "")
 			}
