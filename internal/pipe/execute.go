@@ -42,7 +42,13 @@ func newExecution(batch stream.Batch) *execution {
 // logged, and need no string of it.
 type ExecutionID [36]byte
 
-func (id ExecutionID) String() string { return string(id[:]) }
+// String is the ID as logs and pages show it; "" for the zero ID (no execution).
+func (id ExecutionID) String() string {
+	if id == (ExecutionID{}) {
+		return ""
+	}
+	return string(id[:])
+}
 
 // Execution is what the terminal trace shows of one execution.
 type Execution struct {
