@@ -16,6 +16,7 @@ type Connection struct {
 
 	authHeader string
 	authValue  string // secret
+	password   string // secret: a Basic connection's, searched for in answers
 
 	// Invocation parameters; the connection's values win over the target's.
 	Headers []KeyValue
@@ -46,7 +47,7 @@ func NewBasicConnection(name, user, password string) (*Connection, error) {
 		return nil, fmt.Errorf("%w %q: BasicAuthParameters need Username and Password", ErrBadConnection, name)
 	}
 	token := base64.StdEncoding.EncodeToString([]byte(user + ":" + password))
-	return &Connection{Name: name, AuthType: "BASIC", authHeader: "Authorization", authValue: "Basic " + token}, nil
+	return &Connection{Name: name, AuthType: "BASIC", authHeader: "Authorization", authValue: "Basic " + token, password: password}, nil
 }
 
 // checkAPIKey applies CreateConnection's rules: both 1-512 characters, no ':' in the name and no

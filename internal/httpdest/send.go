@@ -58,7 +58,8 @@ func (c Class) String() string {
 	}
 }
 
-// Result is the answer to one request.
+// Result is the answer to one request. Its Header and Body are what the destination answered
+// with the connection's secrets written as RedactedValue (answer.go).
 type Result struct {
 	Class  Class
 	Status int // 0 when no answer came back
@@ -131,6 +132,7 @@ func (s *Sender) Send(ctx context.Context, dest *Destination, req *Request) (Res
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	res := Result{Class: Classify(resp.StatusCode), Status: resp.StatusCode, Header: resp.Header, Body: body, Duration: time.Since(start)}
 	res.RetryAfter, res.HasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	dest.Conn.redactAnswer(&res)
 	return res, nil
 }
 
