@@ -46,15 +46,28 @@ func (c *Connection) Secrets() []string {
 	return out
 }
 
-// RedactText returns text with every form of each secret replaced by RedactedValue, the longest
-// forms first, so that no part of a longer form is left behind by a shorter one.
-func RedactText(text string, secrets []string) string {
+// Redactor replaces every form of a set of secrets with RedactedValue. The forms are worked out
+// once, when it is made, and tried longest first, so that no part of a longer form is left
+// behind by a shorter one. The zero Redactor changes nothing.
+type Redactor struct{ forms []string }
+
+// NewRedactor returns the Redactor of secrets.
+func NewRedactor(secrets []string) Redactor {
 	var forms []string
 	for _, secret := range secrets {
-		forms = append(forms, secretForms(secret)...)
+		for _, f := range secretForms(secret) {
+			if !slices.Contains(forms, f) {
+				forms = append(forms, f)
+			}
+		}
 	}
 	slices.SortStableFunc(forms, func(a, b string) int { return len(b) - len(a) })
-	for _, form := range forms {
+	return Redactor{forms: forms}
+}
+
+// Redact returns text with every form of each secret replaced by RedactedValue.
+func (r Redactor) Redact(text string) string {
+	for _, form := range r.forms {
 		text = strings.ReplaceAll(text, form, RedactedValue)
 	}
 	return text
@@ -95,20 +108,19 @@ func jsonForms(v string) []string {
 	return []string{safe, plain}
 }
 
-// redactAnswer removes the connection's secrets from an answer's body and header values.
-func (c *Connection) redactAnswer(res *Result) {
-	secrets := c.Secrets()
-	if len(secrets) == 0 {
+// redactAnswer removes the secrets from an answer's body and header values.
+func (r Redactor) redactAnswer(res *Result) {
+	if len(r.forms) == 0 {
 		return
 	}
 	if res.Body != nil {
-		res.Body = []byte(RedactText(string(res.Body), secrets))
+		res.Body = []byte(r.Redact(string(res.Body)))
 	}
 	if res.Header != nil {
 		h := make(http.Header, len(res.Header))
 		for k, vs := range res.Header {
 			for _, v := range vs {
-				h[k] = append(h[k], RedactText(v, secrets))
+				h[k] = append(h[k], r.Redact(v))
 			}
 		}
 		res.Header = h

@@ -41,6 +41,7 @@ type Destination struct {
 
 	segments []string // Endpoint split at its '*' wildcards
 	limiter  *Limiter
+	answers  Redactor // of the connection's secrets, for what the destination answers
 }
 
 // NewDestination validates an API destination's settings.
@@ -65,6 +66,7 @@ func NewDestination(name, arn, method, endpoint string, rateLimit int, conn *Con
 		Name: name, ARN: arn, Method: method, Endpoint: endpoint, RateLimit: rateLimit, Conn: conn,
 		segments: strings.Split(endpoint, "*"),
 		limiter:  NewLimiter(rateLimit),
+		answers:  NewRedactor(conn.Secrets()),
 	}, nil
 }
 

@@ -132,7 +132,7 @@ func (s *Sender) Send(ctx context.Context, dest *Destination, req *Request) (Res
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	res := Result{Class: Classify(resp.StatusCode), Status: resp.StatusCode, Header: resp.Header, Body: body, Duration: time.Since(start)}
 	res.RetryAfter, res.HasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-	dest.Conn.redactAnswer(&res)
+	dest.answers.redactAnswer(&res)
 	return res, nil
 }
 

@@ -4,12 +4,12 @@ import (
 	"slices"
 
 	"github.com/pipesim/pipesim/internal/config"
-	"github.com/pipesim/pipesim/internal/httpdest"
 )
 
 // The page shows requests through httpdest's redacted views, which are redacted by construction,
-// and answers as httpdest's Sender redacted them. Error texts and topic messages are searched for
-// the connections' secret values here too, with httpdest's search.
+// and answers as httpdest's Sender redacted them when they arrived. Error texts and topic
+// messages, which pipesim does not make either, are searched here for the connections' secret
+// values with httpdest's Redactor.
 
 // SecretsOf returns the secret values of the design's connections (httpdest.Connection.Secrets).
 // They are kept in memory to redact with, and never shown.
@@ -29,4 +29,4 @@ func SecretsOf(cfg *config.Config) []string {
 }
 
 // redact replaces every form of each secret in text with httpdest.RedactedValue.
-func (s *Server) redact(text string) string { return httpdest.RedactText(text, s.Secrets) }
+func (s *Server) redact(text string) string { return s.redactor.Redact(text) }

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/pipesim/pipesim/internal/config"
+	"github.com/pipesim/pipesim/internal/httpdest"
 	"github.com/pipesim/pipesim/internal/momento"
 	"github.com/pipesim/pipesim/internal/pipe"
 )
@@ -68,10 +69,11 @@ type Server struct {
 	// Hosts are the Host values the page answers (see Hosts); empty means the loopback names.
 	Hosts []string
 
-	topics topicLog
-	events hub
-	mu     sync.Mutex
-	seen   map[string]bool // caches the pipes wrote to, beside Caches
+	topics   topicLog
+	events   hub
+	redactor httpdest.Redactor // of Secrets, made by Handler
+	mu       sync.Mutex
+	seen     map[string]bool // caches the pipes wrote to, beside Caches
 }
 
 // keyNames are the names of a table's key attributes, the hash key first.
@@ -85,6 +87,7 @@ func keyNames(t config.Table) []string {
 // Handler returns the page's handler: only requests whose Host is one of s.Hosts are answered,
 // and writes need s.Token (guard.go).
 func (s *Server) Handler() http.Handler {
+	s.redactor = httpdest.NewRedactor(s.Secrets)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
