@@ -39,7 +39,7 @@ func (s *Server) cachePut(w http.ResponseWriter, r *http.Request, q url.Values) 
 		s.badKey(w, name, err)
 		return
 	}
-	ttl, err := parseTTL(q, s.cfg.MaxTTL)
+	ttl, err := parseTTL(q, s.store.maxTTL)
 	if err != nil {
 		s.badKey(w, name, err)
 		return

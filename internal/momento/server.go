@@ -59,8 +59,8 @@ type Config struct {
 	// Momento's HTTP API documents for "account limits were exceeded" (the SDKs call a size
 	// error LimitExceeded).
 	TooLargeStatus int
-	// MaxBytes and Limits configure the store NewServer makes (see StoreConfig); unused when
-	// Store is set.
+	// Now, MaxTTL, TopicBuffer, MaxBytes and Limits configure the store NewServer makes (see
+	// StoreConfig); unused when Store is set, whose own settings then apply.
 	MaxBytes int64
 	Limits   *Limits
 	// Store is the state to serve; nil => a new store. Give the gRPC server the same one
@@ -87,19 +87,10 @@ func NewServer(cfg Config) *Server {
 	if cfg.PollTimeout <= 0 {
 		cfg.PollTimeout = DefaultPollTimeout
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.MaxTTL == 0 {
-		cfg.MaxTTL = MaxTTL
-	}
-	if cfg.TopicBuffer <= 0 {
-		cfg.TopicBuffer = DefaultTopicBuffer
-	}
 	if cfg.TooLargeStatus == 0 {
 		cfg.TooLargeStatus = http.StatusTooManyRequests
 	}
-	if cfg.Store == nil {
+	if cfg.Store == nil { // NewStore gives Now, MaxTTL and TopicBuffer their defaults
 		cfg.Store = NewStore(StoreConfig{Now: cfg.Now, MaxTTL: cfg.MaxTTL, TopicBuffer: cfg.TopicBuffer,
 			MaxBytes: cfg.MaxBytes, Limits: cfg.Limits})
 	}
